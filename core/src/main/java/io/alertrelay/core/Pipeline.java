@@ -1,0 +1,172 @@
+package io.alertrelay.core;
+
+import static java.util.Objects.requireNonNull;
+
+import io.alertrelay.spi.Alert;
+import io.alertrelay.spi.InboundMessage;
+import io.alertrelay.spi.MessageHandler;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The path of an event: decode, route, and hand off to each target sink's queue. Runs on the source's I/O thread,
+ * so it does only bounded work (the size limit bounds decoding) and never waits for a sink.
+ */
+public final class Pipeline implements MessageHandler, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+    /** How many recent rejections {@link #recentRejections()} keeps. */
+    public static final int RECENT_REJECTIONS = 100;
+
+    private final EventDecoder decoder;
+    private final List<Route> routes;
+    private final Map<String, SinkWorker> workers;
+    private final MeterRegistry metrics;
+    private final Counter received;
+    private final Counter unrouted;
+    private final Map<String, Counter> rejectedByReason = new ConcurrentHashMap<>();
+    private final Deque<Rejection> recentRejections = new ArrayDeque<>();
+    private final List<AlertListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Observes every decoded alert before routing (the watchdog uses it). Must not block. */
+    @FunctionalInterface
+    public interface AlertListener {
+        /** Returns true when it consumed the alert, which is then not routed (canaries). */
+        boolean onAlert(Alert alert);
+    }
+
+    public Pipeline(EventDecoder decoder, List<Route> routes, List<SinkWorker> workers, MeterRegistry metrics) {
+        this.decoder = requireNonNull(decoder, "decoder is null");
+        this.routes = List.copyOf(requireNonNull(routes, "routes is null"));
+        Map<String, SinkWorker> byId = new LinkedHashMap<>();
+        for (SinkWorker worker : workers) {
+            byId.put(worker.id(), worker);
+        }
+        this.workers = byId;
+        for (Route route : this.routes) {
+            for (String sink : route.sinks()) {
+                if (!byId.containsKey(sink)) {
+                    throw new IllegalArgumentException("route names unknown sink " + sink);
+                }
+            }
+        }
+        this.metrics = requireNonNull(metrics, "metrics is null");
+        this.received = Counter.builder("alertrelay.events.received").description("Messages read from the source")
+                .register(metrics);
+        this.unrouted = Counter.builder("alertrelay.events.unrouted").description("Alerts no route matched")
+                .register(metrics);
+        for (String reason : List.of(Rejection.NOT_JSON, Rejection.MISSING_TITLE, Rejection.WRONG_TYPE,
+                Rejection.TOO_LARGE)) {
+            rejectedCounter(reason);
+        }
+    }
+
+    public void addListener(AlertListener listener) {
+        listeners.add(requireNonNull(listener, "listener is null"));
+    }
+
+    public void start() {
+        workers.values().forEach(SinkWorker::start);
+    }
+
+    @Override
+    public void onMessage(InboundMessage message) {
+        try {
+            received.increment();
+            EventDecoder.Result result = decoder.decode(message);
+            if (result instanceof EventDecoder.Decoded decoded) {
+                dispatch(decoded.alert());
+            } else if (result instanceof EventDecoder.Rejected rejected) {
+                reject(rejected.rejection());
+            }
+        } catch (RuntimeException e) {
+            // never let one message break the source's I/O thread
+            log.error("Unexpected failure handling a message on channel {}", message.channel(), e);
+        }
+    }
+
+    /** Routes an alert that did not come from the source (relay-health alerts, say). */
+    public void dispatch(Alert alert) {
+        for (AlertListener listener : listeners) {
+            if (listener.onAlert(alert)) {
+                return;
+            }
+        }
+        Set<String> targets = new LinkedHashSet<>();
+        for (Route route : routes) {
+            if (route.matches(alert)) {
+                targets.addAll(route.sinks());
+            }
+        }
+        if (targets.isEmpty()) {
+            unrouted.increment();
+            log.warn("Alert {} on channel {} matched no route; not delivered", alert.id(), alert.origin().channel());
+            return;
+        }
+        for (String target : targets) {
+            workers.get(target).offer(alert);
+        }
+    }
+
+    /** Hands an alert straight to the named sinks, skipping routes and listeners. */
+    public void dispatchTo(Alert alert, List<String> sinkIds) {
+        for (String sinkId : sinkIds) {
+            SinkWorker worker = workers.get(sinkId);
+            if (worker != null) {
+                worker.offer(alert);
+            }
+        }
+    }
+
+    private void reject(Rejection rejection) {
+        rejectedCounter(rejection.reason()).increment();
+        synchronized (recentRejections) {
+            if (recentRejections.size() == RECENT_REJECTIONS) {
+                recentRejections.removeFirst();
+            }
+            recentRejections.addLast(rejection);
+        }
+        log.warn("Rejected event on channel {} ({}, {} bytes): {}; payload starts: {}", rejection.channel(),
+                rejection.reason(), rejection.size(), rejection.detail(), rejection.excerpt());
+    }
+
+    private Counter rejectedCounter(String reason) {
+        return rejectedByReason.computeIfAbsent(reason, r -> Counter.builder("alertrelay.events.rejected")
+                .description("Messages that were not valid events").tag("reason", r).register(metrics));
+    }
+
+    public List<Rejection> recentRejections() {
+        synchronized (recentRejections) {
+            return new ArrayList<>(recentRejections);
+        }
+    }
+
+    public Map<String, SinkWorker> workers() {
+        return java.util.Collections.unmodifiableMap(workers);
+    }
+
+    /** Drains every sink for up to {@code drainTimeout} in total, then closes them. */
+    public void close(Duration drainTimeout) {
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        for (SinkWorker worker : workers.values()) {
+            long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+            worker.close(Duration.ofMillis(left));
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,45 @@
+package io.alertrelay.core;
+
+import static java.util.Objects.requireNonNull;
+
+import io.alertrelay.spi.Alert;
+import io.alertrelay.spi.Severity;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Sends matching alerts to named sinks. Every condition given must hold; an empty condition matches everything.
+ *
+ * @param sinks      sink ids ({@code sinks.<id>}) to deliver to
+ * @param channels   Redis-style globs the alert's channel must match (any of them)
+ * @param severities severities accepted
+ * @param labels     labels that must be present with these exact values
+ */
+public record Route(List<String> sinks, List<String> channels, Set<Severity> severities, Map<String, String> labels) {
+    public Route {
+        sinks = List.copyOf(requireNonNull(sinks, "sinks is null"));
+        channels = List.copyOf(requireNonNull(channels, "channels is null"));
+        severities = Set.copyOf(requireNonNull(severities, "severities is null"));
+        labels = Map.copyOf(requireNonNull(labels, "labels is null"));
+    }
+
+    public static Route toAll(List<String> sinks) {
+        return new Route(sinks, List.of(), Set.of(), Map.of());
+    }
+
+    public boolean matches(Alert alert) {
+        if (!channels.isEmpty() && channels.stream().noneMatch(glob -> Glob.matches(glob, alert.origin().channel()))) {
+            return false;
+        }
+        if (!severities.isEmpty() && !severities.contains(alert.severity())) {
+            return false;
+        }
+        for (Map.Entry<String, String> label : labels.entrySet()) {
+            if (!label.getValue().equals(alert.labels().get(label.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

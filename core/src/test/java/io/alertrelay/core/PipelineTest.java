@@ -1,0 +1,105 @@
+package io.alertrelay.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.alertrelay.spi.Alert;
+import io.alertrelay.spi.DeliveryResult;
+import io.alertrelay.spi.InboundMessage;
+import io.alertrelay.spi.Severity;
+import io.alertrelay.spi.Sink;
+import io.alertrelay.testing.RecordingSink;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+final class PipelineTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+
+    private static InboundMessage message(String channel, String payload) {
+        return new InboundMessage(channel, Optional.of("alerts:*"), payload, "127.0.0.1:1", Instant.now());
+    }
+
+    private SinkWorker worker(String id, Sink sink) {
+        return new SinkWorker(id, "test", sink, DeliveryPolicy.defaults(), metrics);
+    }
+
+    @Test
+    void aMalformedEventIsCountedAndTheNextGoodOneStillDelivered() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        Pipeline pipeline = new Pipeline(new EventDecoder(1024), List.of(Route.toAll(List.of("ops"))),
+                List.of(worker("ops", sink)), metrics);
+        pipeline.start();
+        pipeline.onMessage(message("alerts:x", "not json"));
+        pipeline.onMessage(message("alerts:x", "{\"severity\":\"critical\"}"));
+        pipeline.onMessage(message("alerts:x", "{\"title\":\"" + "x".repeat(2000) + "\"}"));
+        pipeline.onMessage(message("alerts:x", "{\"title\":\"good\"}"));
+        assertThat(sink.awaitAttempts(1, WAIT)).extracting(Alert::title).containsExactly("good");
+        assertThat(pipeline.recentRejections()).extracting(Rejection::reason)
+                .containsExactly(Rejection.NOT_JSON, Rejection.MISSING_TITLE, Rejection.TOO_LARGE);
+        assertThat(metrics.get("alertrelay.events.rejected").tag("reason", "not_json").counter().count()).isEqualTo(1);
+        assertThat(metrics.get("alertrelay.events.received").counter().count()).isEqualTo(4);
+        pipeline.close(WAIT);
+    }
+
+    @Test
+    void aStuckSinkDelaysNeitherTheSourceNorAnotherSink() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Sink stuck = alert -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return DeliveryResult.delivered();
+        };
+        RecordingSink healthy = new RecordingSink();
+        Pipeline pipeline = new Pipeline(new EventDecoder(1024), List.of(Route.toAll(List.of("stuck", "healthy"))),
+                List.of(worker("stuck", stuck), worker("healthy", healthy)), metrics);
+        pipeline.start();
+        for (int i = 0; i < 50; i++) {
+            pipeline.onMessage(message("alerts:x", "{\"title\":\"n" + i + "\"}")); // returns at once
+        }
+        assertThat(healthy.awaitAttempts(50, WAIT)).hasSize(50);
+        assertThat(pipeline.workers().get("stuck").queueDepth()).isEqualTo(49);
+        release.countDown();
+        pipeline.close(WAIT);
+    }
+
+    @Test
+    void routesByChannelSeverityAndLabels() throws Exception {
+        RecordingSink pager = new RecordingSink();
+        RecordingSink storage = new RecordingSink();
+        RecordingSink everything = new RecordingSink();
+        List<Route> routes = List.of(
+                new Route(List.of("pager"), List.of("alerts:prod*"), Set.of(Severity.CRITICAL), Map.of()),
+                new Route(List.of("storage"), List.of(), Set.of(), Map.of("team", "storage")),
+                Route.toAll(List.of("everything")));
+        Pipeline pipeline = new Pipeline(new EventDecoder(1024), routes,
+                List.of(worker("pager", pager), worker("storage", storage), worker("everything", everything)), metrics);
+        pipeline.start();
+        pipeline.onMessage(message("alerts:prod", "{\"title\":\"a\",\"severity\":\"critical\"}"));
+        pipeline.onMessage(message("alerts:dev", "{\"title\":\"b\",\"severity\":\"critical\"}"));
+        pipeline.onMessage(message("alerts:prod", "{\"title\":\"c\",\"labels\":{\"team\":\"storage\"}}"));
+        assertThat(everything.awaitAttempts(3, WAIT)).extracting(Alert::title).containsExactly("a", "b", "c");
+        pipeline.close(WAIT);
+        assertThat(pager.attempts()).extracting(Alert::title).containsExactly("a");
+        assertThat(storage.attempts()).extracting(Alert::title).containsExactly("c");
+    }
+
+    @Test
+    void countsAlertsNoRouteMatched() {
+        Pipeline pipeline = new Pipeline(new EventDecoder(1024),
+                List.of(new Route(List.of("ops"), List.of("other:*"), Set.of(), Map.of())),
+                List.of(worker("ops", new RecordingSink())), metrics);
+        pipeline.onMessage(message("alerts:x", "{\"title\":\"nobody\"}"));
+        assertThat(metrics.get("alertrelay.events.unrouted").counter().count()).isEqualTo(1);
+        pipeline.close(WAIT);
+    }
+}

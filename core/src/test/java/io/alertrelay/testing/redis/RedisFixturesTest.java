@@ -1,0 +1,62 @@
+package io.alertrelay.testing.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.alertrelay.config.Parsers.HostAndPort;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Checks the real-Redis fixtures themselves (they are what the failover tests stand on). */
+@RequiresRedisServer
+class RedisFixturesTest {
+    @Test
+    void standaloneStartsAnswersRestartsAndStops() {
+        RedisServerProcess redis = RedisServerProcess.startStandalone();
+        try {
+            int port = redis.port();
+            assertThat(port).isNotEqualTo(6379);
+            assertThat(redis.address()).isEqualTo("127.0.0.1:" + port);
+            assertThat(redis.command("PING")).isEqualTo("PONG");
+            assertThat(redis.command("ROLE")).startsWith("master");
+            assertThat(redis.command("CONFIG", "GET", "save")).isEqualTo("save\n");
+
+            redis.pause();
+            assertThat(redis.isPaused()).isTrue();
+            assertThatThrownBy(() -> redis.command("PING")).isInstanceOf(RuntimeException.class);
+            redis.resume();
+            assertThat(redis.command("PING")).isEqualTo("PONG");
+
+            redis.restart();
+            assertThat(redis.port()).isEqualTo(port);
+            assertThat(redis.command("PING")).isEqualTo("PONG");
+
+            redis.kill();
+            assertThat(redis.isRunning()).isFalse();
+            redis.start();
+            assertThat(redis.port()).isEqualTo(port);
+            assertThat(redis.logFile()).exists();
+            assertThatThrownBy(() -> redis.command("NOSUCHCOMMAND")).isInstanceOf(RespClient.RespError.class);
+        } finally {
+            redis.close();
+        }
+        assertThat(redis.isRunning()).isFalse();
+        redis.close();
+    }
+
+    @Test
+    void sentinelTopologyFailsOverWhenTheMasterDies() {
+        try (SentinelTopology topology = SentinelTopology.start()) {
+            HostAndPort original = topology.currentMaster();
+            assertThat(topology.master().port()).isEqualTo(original.port());
+            assertThat(topology.sentinelPorts()).hasSize(3);
+
+            topology.master().kill();
+            HostAndPort promoted = topology.awaitFailover(Duration.ofSeconds(30));
+
+            assertThat(promoted).isNotEqualTo(original);
+            assertThat(topology.master().port()).isEqualTo(promoted.port());
+            assertThat(topology.master().command("ROLE")).startsWith("master");
+        }
+    }
+}
