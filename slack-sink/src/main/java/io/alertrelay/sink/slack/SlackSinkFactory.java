@@ -1,0 +1,36 @@
+package io.alertrelay.sink.slack;
+
+import static java.util.Objects.requireNonNull;
+
+import io.alertrelay.spi.ConfigView;
+import io.alertrelay.spi.Sink;
+import io.alertrelay.spi.SinkContext;
+import io.alertrelay.spi.SinkFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code type: slack}: posts each alert as a Block Kit message to a Slack incoming webhook.
+ *
+ * <p>Keys (see {@link SlackSinkConfig} and {@code docs/sinks/slack.md}): {@code webhook-url} (required, sensitive),
+ * {@code timeout} (10s), {@code connect-timeout} (5s), {@code channel}, {@code username}, {@code icon-emoji}.
+ * {@link #create} validates every key and makes no network calls.
+ */
+public final class SlackSinkFactory implements SinkFactory {
+    private static final Logger log = LoggerFactory.getLogger(SlackSinkFactory.class);
+
+    @Override
+    public String name() {
+        return "slack";
+    }
+
+    @Override
+    public Sink create(ConfigView config, SinkContext context) {
+        requireNonNull(config, "config is null");
+        requireNonNull(context, "context is null");
+        SlackSinkConfig slack = SlackSinkConfig.from(config);
+        SlackSink sink = new SlackSink(slack, context);
+        log.info("slack sink {}: {}", context.instanceName(), slack);
+        return sink;
+    }
+}
