@@ -1,0 +1,342 @@
+package io.alertrelay.source.redis;
+
+import static java.util.Objects.requireNonNull;
+
+import io.alertrelay.config.ConfigBinder;
+import io.alertrelay.config.ConfigBinder.Sensitivity;
+import io.alertrelay.config.Parsers;
+import io.alertrelay.config.Parsers.HostAndPort;
+import io.alertrelay.spi.ConfigView;
+import io.alertrelay.spi.ConfigurationException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Settings of the Redis source, read from the {@code redis} section. Exactly one of {@code redis.url} (a single
+ * server) and {@code redis.sentinel} (a master found through Sentinel) is given.
+ *
+ * <pre>
+ * redis:
+ *   url: redis://[user:password@]host:port[/db]      # or rediss:// for TLS
+ *   # or:
+ *   sentinel:
+ *     master: mymaster
+ *     nodes: ["10.0.0.1:26379", "10.0.0.2:26379", "10.0.0.3:26379"]
+ *     password: ...                                   # optional, for the sentinels (sensitive)
+ *   password: ...                                     # optional, for the data nodes (sensitive)
+ *   client-name: alert-relay                          # CLIENT SETNAME on every connection
+ *   connect-timeout: 5s                               # TCP connect + handshake, and Sentinel look-up
+ *   reconnect-delay-max: 1s                           # first reconnect at once, then 10ms, 20ms, ... up to this
+ *   ping-interval: 1s                                 # application PING on the subscriber connection
+ *   ping-timeout: 2s                                  # no PONG by then: drop the connection and reconnect
+ * </pre>
+ *
+ * <p>Passwords (the {@code password} keys and a password inside {@code url}) never appear in messages, logs or
+ * {@link #toString()}: the URL is shown by {@link #redactedTarget()}.
+ *
+ * @param standalone        the server of {@code redis.url}, or empty in Sentinel mode
+ * @param sentinel          the Sentinel settings, or empty in standalone mode
+ * @param password          the data nodes' password ({@code redis.password} or the URL's)
+ * @param clientName        the connection name sent with CLIENT SETNAME
+ * @param connectTimeout    bound on connecting (TCP, handshake) and on the Sentinel master look-up
+ * @param reconnectDelayMax the largest pause between reconnect attempts
+ * @param pingInterval      how often the subscriber connection is PINGed
+ * @param pingTimeout       how long a PING may stay unanswered before the connection is dropped
+ */
+public record RedisSourceConfig(
+        Optional<Standalone> standalone,
+        Optional<Sentinel> sentinel,
+        Optional<Secret> password,
+        String clientName,
+        Duration connectTimeout,
+        Duration reconnectDelayMax,
+        Duration pingInterval,
+        Duration pingTimeout) {
+
+    public static final String DEFAULT_CLIENT_NAME = "alert-relay";
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_RECONNECT_DELAY_MAX = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_PING_TIMEOUT = Duration.ofSeconds(2);
+    public static final int DEFAULT_PORT = 6379;
+
+    public RedisSourceConfig {
+        requireNonNull(standalone, "standalone is null");
+        requireNonNull(sentinel, "sentinel is null");
+        requireNonNull(password, "password is null");
+        requireNonNull(clientName, "clientName is null");
+        requireNonNull(connectTimeout, "connectTimeout is null");
+        requireNonNull(reconnectDelayMax, "reconnectDelayMax is null");
+        requireNonNull(pingInterval, "pingInterval is null");
+        requireNonNull(pingTimeout, "pingTimeout is null");
+        if (standalone.isPresent() == sentinel.isPresent()) {
+            throw new IllegalArgumentException("exactly one of standalone and sentinel must be given");
+        }
+    }
+
+    /** A single server ({@code redis.url}). */
+    public record Standalone(String host, int port, boolean tls, int database, Optional<String> username) {
+        public Standalone {
+            requireNonNull(host, "host is null");
+            requireNonNull(username, "username is null");
+        }
+
+        /** {@code redis://user:****@host:port/db}: the URL without its password. */
+        public String redactedUrl(boolean hasPassword) {
+            String auth = username.map(user -> user + (hasPassword ? ":****" : "") + "@")
+                    .orElse(hasPassword ? ":****@" : "");
+            String shownHost = host.contains(":") ? "[" + host + "]" : host;
+            return (tls ? "rediss" : "redis") + "://" + auth + shownHost + ":" + port + "/" + database;
+        }
+    }
+
+    /** A master found through Sentinel ({@code redis.sentinel}). */
+    public record Sentinel(String masterName, List<HostAndPort> nodes, Optional<Secret> password) {
+        public Sentinel {
+            requireNonNull(masterName, "masterName is null");
+            nodes = List.copyOf(nodes);
+            requireNonNull(password, "password is null");
+        }
+    }
+
+    /** A password. Its {@link #toString()} never shows it; use {@link #reveal()} where it is really needed. */
+    public static final class Secret {
+        private final String value;
+
+        public Secret(String value) {
+            this.value = requireNonNull(value, "value is null");
+        }
+
+        public String reveal() {
+            return value;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Secret secret && secret.value.equals(value);
+        }
+
+        @Override
+        public int hashCode() {
+            return value.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "****";
+        }
+    }
+
+    /**
+     * Reads the {@code redis} section. Every problem is reported at once, under its full key, in one
+     * {@link ConfigurationException}; values of password keys and passwords in URLs are never shown.
+     */
+    public static RedisSourceConfig from(ConfigView redis) {
+        ConfigBinder c = new ConfigBinder(redis);
+        boolean hasUrl = isSet(redis, "url");
+        boolean hasSentinel = isSet(redis, "sentinel");
+        if (hasUrl && hasSentinel) {
+            c.problem("url", "give either " + redis.fullKey("url") + " or " + redis.fullKey("sentinel") + ", not both");
+        } else if (!hasUrl && !hasSentinel) {
+            c.problem("url", "is required unless " + redis.fullKey("sentinel")
+                    + " is given (give exactly one of " + redis.fullKey("url") + ", " + redis.fullKey("sentinel") + ")");
+        }
+
+        Optional<Secret> password = c.<String>optional("password", Parsers::string, Sensitivity.SENSITIVE).map(Secret::new);
+
+        Optional<Standalone> standalone = Optional.empty();
+        Optional<String> rawUrl = c.<String>optional("url", Parsers::string, Sensitivity.SENSITIVE);
+        if (rawUrl.isPresent()) {
+            try {
+                ParsedUrl url = ParsedUrl.parse(rawUrl.get());
+                standalone = Optional.of(url.standalone());
+                if (url.password().isPresent()) {
+                    if (password.isPresent()) {
+                        c.problem("password", "is also given in " + redis.fullKey("url") + "; give it only once");
+                    }
+                    password = url.password();
+                }
+                if (url.standalone().username().isPresent() && password.isEmpty()) {
+                    c.problem("url", "has a user name but no password (redis://user:password@host:port)");
+                }
+            } catch (IllegalArgumentException e) {
+                c.problem("url", ParsedUrl.redact(rawUrl.get()).map(shown -> "'" + shown + "' ").orElse("value ")
+                        + e.getMessage() + " (e.g. redis://host:6379, rediss://user:password@host:6380/0)");
+            }
+        }
+
+        Optional<Sentinel> sentinel = Optional.empty();
+        if (hasSentinel) {
+            sentinel = readSentinel(redis, c);
+        }
+
+        String clientName = c.optional("client-name", Parsers::string, DEFAULT_CLIENT_NAME);
+        c.check(clientName.chars().noneMatch(ch -> ch <= ' ' || ch > '~'), "client-name",
+                "must be printable ASCII without spaces (Redis CLIENT SETNAME rejects others)");
+        Duration connectTimeout = positive(c, "connect-timeout", DEFAULT_CONNECT_TIMEOUT);
+        Duration reconnectDelayMax = positive(c, "reconnect-delay-max", DEFAULT_RECONNECT_DELAY_MAX);
+        Duration pingInterval = positive(c, "ping-interval", DEFAULT_PING_INTERVAL);
+        Duration pingTimeout = positive(c, "ping-timeout", DEFAULT_PING_TIMEOUT);
+
+        c.throwIfInvalid();
+        return new RedisSourceConfig(standalone, sentinel, password, clientName, connectTimeout, reconnectDelayMax,
+                pingInterval, pingTimeout);
+    }
+
+    /** {@code redis://host:port/db} or {@code sentinel mymaster via [h1:p1, h2:p2]}, without any password. */
+    public String redactedTarget() {
+        if (standalone.isPresent()) {
+            return standalone.get().redactedUrl(password.isPresent());
+        }
+        Sentinel s = sentinel.orElseThrow();
+        return "sentinel master '" + s.masterName() + "' via " + s.nodes();
+    }
+
+    @Override
+    public String toString() {
+        return "RedisSourceConfig[target=" + redactedTarget()
+                + ", password=" + (password.isPresent() ? "****" : "none")
+                + sentinel.map(s -> ", sentinel-password=" + (s.password().isPresent() ? "****" : "none")).orElse("")
+                + ", clientName=" + clientName + ", connectTimeout=" + connectTimeout
+                + ", reconnectDelayMax=" + reconnectDelayMax + ", pingInterval=" + pingInterval
+                + ", pingTimeout=" + pingTimeout + "]";
+    }
+
+    private static Optional<Sentinel> readSentinel(ConfigView redis, ConfigBinder c) {
+        ConfigView section;
+        try {
+            section = redis.section("sentinel");
+        } catch (ConfigurationException e) {
+            c.addAll(e.problems());
+            return Optional.empty();
+        }
+        ConfigBinder s = new ConfigBinder(section);
+        String master = s.required("master", Parsers::string);
+        List<HostAndPort> nodes = s.list("nodes", Parsers::hostAndPort);
+        if (nodes.isEmpty() && s.isValid() && isAbsentOrEmpty(section, "nodes")) {
+            s.problem("nodes", "is required: a list of sentinel host:port (e.g. [\"10.0.0.1:26379\"])");
+        }
+        Optional<Secret> password = s.<String>optional("password", Parsers::string, Sensitivity.SENSITIVE).map(Secret::new);
+        c.addAll(s.problems());
+        if (!s.isValid()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Sentinel(master, nodes, password));
+    }
+
+    private static boolean isAbsentOrEmpty(ConfigView view, String key) {
+        try {
+            return view.getList(key).map(List::isEmpty).orElse(true);
+        } catch (ConfigurationException e) {
+            return false;
+        }
+    }
+
+    private static Duration positive(ConfigBinder c, String key, Duration defaultValue) {
+        Duration value = c.optional(key, Parsers::duration, defaultValue);
+        c.check(!value.isZero() && !value.isNegative(), key, "must be greater than 0");
+        return value;
+    }
+
+    private static boolean isSet(ConfigView view, String key) {
+        if (!view.keys().contains(key)) {
+            return false;
+        }
+        try {
+            return view.get(key).isPresent();
+        } catch (ConfigurationException e) {
+            return true;   // a section or list: present (and, for url, reported as invalid when read)
+        }
+    }
+
+    /** The parts of a {@code redis://} URL. */
+    record ParsedUrl(Standalone standalone, Optional<Secret> password) {
+        static ParsedUrl parse(String raw) {
+            URI uri;
+            try {
+                uri = new URI(raw.trim());
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("is not a valid URL");
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("redis") && !scheme.equals("rediss")) {
+                throw new IllegalArgumentException("must start with redis:// or rediss://");
+            }
+            if (uri.getHost() == null || uri.getHost().isEmpty()) {
+                throw new IllegalArgumentException("has no host (or an invalid host or port)");
+            }
+            if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                throw new IllegalArgumentException("must not have query parameters or a fragment (use the redis.* keys)");
+            }
+            int port = uri.getPort() == -1 ? DEFAULT_PORT : uri.getPort();
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("has a port outside 1-65535");
+            }
+            int database = 0;
+            String path = uri.getPath() == null ? "" : uri.getPath();
+            if (!path.isEmpty() && !path.equals("/")) {
+                try {
+                    database = Integer.parseInt(path.substring(1));
+                } catch (NumberFormatException e) {
+                    database = -1;
+                }
+                if (database < 0) {
+                    throw new IllegalArgumentException("has a path that is not a database number (redis://host:port/0)");
+                }
+            }
+            Optional<String> username = Optional.empty();
+            Optional<Secret> password = Optional.empty();
+            String userInfo = uri.getRawUserInfo();
+            if (userInfo != null && !userInfo.isEmpty()) {
+                int colon = userInfo.indexOf(':');
+                String user = colon < 0 ? "" : decode(userInfo.substring(0, colon));
+                String secret = decode(colon < 0 ? userInfo : userInfo.substring(colon + 1));
+                username = user.isEmpty() ? Optional.empty() : Optional.of(user);
+                password = secret.isEmpty() ? Optional.empty() : Optional.of(new Secret(secret));
+            }
+            String host = uri.getHost();
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            return new ParsedUrl(new Standalone(host, port, scheme.equals("rediss"), database, username), password);
+        }
+
+        /**
+         * The URL with everything between {@code ://} and the last {@code @} replaced (keeping a user name), or empty
+         * when it does not even look like {@code scheme://...} and might hide a password somewhere.
+         */
+        static Optional<String> redact(String raw) {
+            String trimmed = raw.trim();
+            int schemeEnd = trimmed.indexOf("://");
+            if (schemeEnd < 0) {
+                return trimmed.contains("@") ? Optional.empty() : Optional.of(abbreviate(trimmed));
+            }
+            int at = trimmed.lastIndexOf('@');
+            if (at < schemeEnd) {
+                return Optional.of(abbreviate(trimmed));
+            }
+            String userInfo = trimmed.substring(schemeEnd + 3, at);
+            int colon = userInfo.indexOf(':');
+            String user = colon < 0 ? "" : userInfo.substring(0, colon);
+            return Optional.of(abbreviate(trimmed.substring(0, schemeEnd + 3) + user + ":****" + trimmed.substring(at)));
+        }
+
+        private static String abbreviate(String value) {
+            return value.length() <= 80 ? value : value.substring(0, 77) + "...";
+        }
+
+        private static String decode(String value) {
+            try {
+                return URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("has an invalid %-escape in its user or password"); // no value
+            }
+        }
+    }
+}

@@ -1,0 +1,323 @@
+package io.alertrelay.source.redis;
+
+import io.alertrelay.spi.Subscription;
+import io.alertrelay.spi.Subscription.Kind;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The subscriber connection's state machine and reconciliation, without any I/O: it is told what happened (connected,
+ * acknowledgement, registry change, CLIENT INFO result, disconnected) and answers with a {@link Plan} of commands to
+ * send and transitions to report. The caller sends the plan's commands while still holding the tracker's monitor, so
+ * commands reach the connection in the order they were planned.
+ *
+ * <p>Every fact is scoped to a connection <em>epoch</em>, bumped on each connect and disconnect; late answers from an
+ * older connection are ignored. Thread-safe.
+ */
+final class SubscriptionTracker {
+    private final Clock clock;
+    private final Supplier<Set<Subscription>> desired;
+
+    private SubscriptionState state = SubscriptionState.RESOLVING;
+    private String node;
+    private Instant since;
+    private String reason = "not started";
+    private long epoch;
+    private final Set<Subscription> acknowledged = new LinkedHashSet<>();
+    private long lastCount;
+    private long connections;
+    private long resubscribes;
+    private boolean canVerify;
+    private boolean verifying;
+    private long verifyToken;
+    private boolean closed;
+
+    SubscriptionTracker(Clock clock, Supplier<Set<Subscription>> desired) {
+        this.clock = clock;
+        this.desired = desired;
+        this.since = clock.instant();
+    }
+
+    /** A new connection is up (handshake done) on {@code node}: subscribe the whole registry on it. */
+    synchronized Plan connected(String node, boolean canVerify) {
+        Plan plan = new Plan(++epoch);
+        if (closed) {
+            return plan;
+        }
+        this.node = node;
+        acknowledged.clear();
+        lastCount = 0;
+        verifying = false;
+        this.canVerify = canVerify;
+        connections++;
+        if (connections > 1) {
+            resubscribes++;
+        }
+        Set<Subscription> want = desired.get();
+        transition(plan, SubscriptionState.CONNECTED, (connections == 1 ? "connected to " : "reconnected to ") + node
+                + "; subscribing " + describe(want), true);
+        want.forEach(plan::subscribe);
+        evaluate(plan, want);
+        return plan;
+    }
+
+    /** The connection is gone (or could not be made); {@code why} says so. */
+    synchronized Plan disconnected(String why) {
+        Plan plan = new Plan(++epoch);
+        node = null;
+        acknowledged.clear();
+        lastCount = 0;
+        verifying = false;
+        if (state == SubscriptionState.RESOLVING) {
+            reason = why;
+        } else {
+            transition(plan, SubscriptionState.RESOLVING, why, false);
+        }
+        return plan;
+    }
+
+    /** A failed attempt while resolving: updates the reason without a transition. */
+    synchronized void note(String why) {
+        if (state == SubscriptionState.RESOLVING && !closed) {
+            reason = why;
+        }
+    }
+
+    /** The server acknowledged a (P)SUBSCRIBE ({@code subscribed}) or (P)UNSUBSCRIBE; {@code count} is its total. */
+    synchronized Plan acknowledged(Subscription subscription, boolean subscribed, long count) {
+        Plan plan = new Plan(epoch);
+        if (state == SubscriptionState.RESOLVING || closed) {
+            return plan;
+        }
+        lastCount = count;
+        Set<Subscription> want = desired.get();
+        if (subscribed) {
+            acknowledged.add(subscription);
+            if (!want.contains(subscription)) {
+                plan.unsubscribe(subscription);   // replayed by Lettuce, or removed meanwhile
+            }
+        } else {
+            acknowledged.remove(subscription);
+            if (want.contains(subscription)) {
+                plan.subscribe(subscription);     // an unsubscribe overtook a later subscribe
+            }
+        }
+        evaluate(plan, want);
+        return plan;
+    }
+
+    /** The registry changed: follow it on the live connection (a resolving one replays the snapshot on connect). */
+    synchronized Plan registryChanged() {
+        Plan plan = new Plan(epoch);
+        if (state == SubscriptionState.RESOLVING || closed) {
+            return plan;
+        }
+        Set<Subscription> want = desired.get();
+        for (Subscription subscription : want) {
+            if (!acknowledged.contains(subscription)) {
+                plan.subscribe(subscription);
+            }
+        }
+        for (Subscription subscription : acknowledged) {
+            if (!want.contains(subscription)) {
+                plan.unsubscribe(subscription);
+            }
+        }
+        if (!plan.commands().isEmpty() && state != SubscriptionState.CONNECTED) {
+            transition(plan, SubscriptionState.CONNECTED, "registry changed to " + describe(want)
+                    + "; waiting for the server's acknowledgements", false);
+        }
+        evaluate(plan, want);
+        return plan;
+    }
+
+    /**
+     * The result of the CLIENT INFO planned as {@code forEpoch}/{@code token}: {@code sub=} and {@code psub=} of our
+     * connection. Only the latest verification on the current connection counts.
+     */
+    synchronized Plan verified(long forEpoch, long token, long channels, long patterns) {
+        Plan plan = new Plan(epoch);
+        if (forEpoch != epoch || token != verifyToken || closed) {
+            return plan;
+        }
+        verifying = false;
+        if (state != SubscriptionState.SUBSCRIBED) {
+            return plan;
+        }
+        Set<Subscription> want = desired.get();
+        long wantChannels = want.stream().filter(s -> s.kind() == Kind.CHANNEL).count();
+        long wantPatterns = want.size() - wantChannels;
+        if (channels == wantChannels && patterns == wantPatterns && acknowledged.equals(want)) {
+            transition(plan, SubscriptionState.VERIFIED, "CLIENT INFO on " + node + " shows sub=" + channels
+                    + " psub=" + patterns + ", as the registry wants", false);
+        } else {
+            plan.warn("CLIENT INFO on " + node + " shows sub=" + channels + " psub=" + patterns
+                    + " but the registry wants sub=" + wantChannels + " psub=" + wantPatterns
+                    + "; subscribing again and re-checking at the next ping");
+            want.forEach(plan::subscribe);
+        }
+        return plan;
+    }
+
+    /** The CLIENT INFO planned as {@code forEpoch}/{@code token} failed; it is retried at the next tick. */
+    synchronized Plan verificationFailed(long forEpoch, long token, String why) {
+        Plan plan = new Plan(epoch);
+        if (forEpoch == epoch && token == verifyToken && !closed) {
+            verifying = false;
+            plan.warn("CLIENT INFO on " + node + " failed (" + why + "); retrying at the next ping");
+        }
+        return plan;
+    }
+
+    /**
+     * The server refused CLIENT INFO (an ACL without {@code client|info}, say): verification is given up on this
+     * connection, which stays {@link SubscriptionState#SUBSCRIBED}.
+     */
+    synchronized Plan verificationRejected(long forEpoch, long token, String why) {
+        Plan plan = new Plan(epoch);
+        if (forEpoch == epoch && token == verifyToken && !closed) {
+            verifying = false;
+            canVerify = false;
+            plan.warn("CLIENT INFO refused by " + node + " (" + why + "); this connection is confirmed by"
+                    + " acknowledgements only and stays SUBSCRIBED");
+        }
+        return plan;
+    }
+
+    /** Periodic: re-runs a verification that is due (SUBSCRIBED, not VERIFIED, none in flight). */
+    synchronized Plan tick() {
+        Plan plan = new Plan(epoch);
+        if (!closed && state == SubscriptionState.SUBSCRIBED && canVerify && !verifying) {
+            requestVerification(plan);
+        }
+        return plan;
+    }
+
+    /** The source is closing: resolving for good; later events are ignored. */
+    synchronized Plan close() {
+        Plan plan = new Plan(++epoch);
+        if (!closed) {
+            node = null;
+            transition(plan, SubscriptionState.RESOLVING, "source closed", state == SubscriptionState.RESOLVING);
+            acknowledged.clear();
+            closed = true;
+        }
+        return plan;
+    }
+
+    synchronized long epoch() {
+        return epoch;
+    }
+
+    synchronized boolean isConnected() {
+        return state != SubscriptionState.RESOLVING && !closed;
+    }
+
+    synchronized Optional<String> node() {
+        return Optional.ofNullable(node);
+    }
+
+    synchronized SourceStatus status() {
+        return new SourceStatus(state, Optional.ofNullable(node), since, reason, resubscribes, acknowledged);
+    }
+
+    private void evaluate(Plan plan, Set<Subscription> want) {
+        boolean complete = acknowledged.equals(want) && lastCount == want.size();
+        if (complete && state == SubscriptionState.CONNECTED) {
+            transition(plan, SubscriptionState.SUBSCRIBED, want.isEmpty()
+                    ? "nothing to subscribe on " + node
+                    : "server acknowledged all " + want.size() + " subscriptions on " + node, false);
+            if (canVerify) {
+                requestVerification(plan);
+            }
+        } else if (!complete && (state == SubscriptionState.SUBSCRIBED || state == SubscriptionState.VERIFIED)) {
+            transition(plan, SubscriptionState.CONNECTED, "acknowledged " + describe(acknowledged)
+                    + " but the registry wants " + describe(want) + "; reconciling", false);
+        }
+    }
+
+    private void requestVerification(Plan plan) {
+        verifying = true;
+        plan.verifyToken = ++verifyToken;
+    }
+
+    private void transition(Plan plan, SubscriptionState to, String why, boolean force) {
+        if (state == to && !force) {
+            reason = why;
+            return;
+        }
+        SubscriptionState from = state;
+        state = to;
+        since = clock.instant();
+        reason = why;
+        plan.transitions.add(new Transition(from, status()));
+    }
+
+    private static String describe(Set<Subscription> subscriptions) {
+        return subscriptions.isEmpty() ? "nothing" : subscriptions.toString();
+    }
+
+    /** One state change, with the status right after it. */
+    record Transition(SubscriptionState from, SourceStatus status) {}
+
+    /** One command the plan asks for. */
+    record Command(Action action, Kind kind, String name) {}
+
+    enum Action { SUBSCRIBE, UNSUBSCRIBE }
+
+    /** What to send (in order) and what to report, for one event. */
+    static final class Plan {
+        private final long epoch;
+        private final List<Command> commands = new ArrayList<>();
+        private final List<Transition> transitions = new ArrayList<>();
+        private final List<String> warnings = new ArrayList<>();
+        private long verifyToken;
+
+        Plan(long epoch) {
+            this.epoch = epoch;
+        }
+
+        long epoch() {
+            return epoch;
+        }
+
+        List<Command> commands() {
+            return commands;
+        }
+
+        List<Transition> transitions() {
+            return transitions;
+        }
+
+        List<String> warnings() {
+            return warnings;
+        }
+
+        /** Whether to send CLIENT INFO (after the commands) and report it with {@link #epoch()}, {@link #verifyToken()}. */
+        boolean verify() {
+            return verifyToken != 0;
+        }
+
+        long verifyToken() {
+            return verifyToken;
+        }
+
+        void subscribe(Subscription subscription) {
+            commands.add(new Command(Action.SUBSCRIBE, subscription.kind(), subscription.name()));
+        }
+
+        void unsubscribe(Subscription subscription) {
+            commands.add(new Command(Action.UNSUBSCRIBE, subscription.kind(), subscription.name()));
+        }
+
+        void warn(String warning) {
+            warnings.add(warning);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.alertrelay.source.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.alertrelay.config.Parsers.HostAndPort;
+import io.alertrelay.config.TreeConfigView;
+import io.alertrelay.core.InMemorySubscriptionRegistry;
+import io.alertrelay.spi.InboundMessage;
+import io.alertrelay.spi.Subscription;
+import io.alertrelay.testing.redis.RedisServerProcess;
+import io.alertrelay.testing.redis.RequiresRedisServer;
+import io.alertrelay.testing.redis.SentinelTopology;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The 2018 incident, replayed: a master behind Sentinel dies or freezes, Sentinel promotes the replica, and the source
+ * must be subscribed on the new master and receive what is published there.
+ */
+@RequiresRedisServer
+class SentinelFailoverTest {
+    private static final Duration FAILOVER = Duration.ofSeconds(30);
+    private static final Duration RECOVERY = Duration.ofSeconds(20);
+
+    private final InMemorySubscriptionRegistry registry =
+            new InMemorySubscriptionRegistry(List.of(Subscription.pattern("alerts:*")));
+    private final RecordingHandler handler = new RecordingHandler();
+    private SentinelTopology topology;
+    private RedisSource source;
+
+    @BeforeEach
+    void setUp() {
+        topology = SentinelTopology.start();
+        source = new RedisSource(RedisSourceConfig.from(TreeConfigView.root(Map.of("redis", Map.of(
+                "sentinel", Map.of("master", SentinelTopology.MASTER_NAME, "nodes", topology.sentinelAddresses()),
+                "client-name", "alert-relay-failover-test",
+                "connect-timeout", "2s",
+                "ping-interval", "500ms",
+                "ping-timeout", "1s"))).section("redis")), registry);
+        source.start(handler);
+        Await.verifiedOn(source, topology.master().address(), RECOVERY);
+        topology.master().command("PUBLISH", "alerts:before", "before failover");
+        assertThat(handler.awaitPayload("before failover", RECOVERY).node()).isEqualTo(topology.master().address());
+    }
+
+    @AfterEach
+    void tearDown() {
+        try {
+            if (source != null) {
+                source.close();
+            }
+        } finally {
+            for (RedisServerProcess node : topology.dataNodes()) {
+                if (node.isPaused()) {
+                    node.resume();
+                }
+            }
+            topology.close();
+        }
+    }
+
+    @Test
+    void followsTheNewMasterAfterTheMasterIsKilled() {
+        RedisServerProcess oldMaster = topology.master();
+        oldMaster.kill();
+
+        HostAndPort promoted = topology.awaitFailover(FAILOVER);
+        assertThat(promoted.port()).isNotEqualTo(oldMaster.port());
+
+        assertReceivesOnTheNewMaster(promoted, "after kill");
+    }
+
+    @Test
+    void leavesAFrozenMasterThanksToThePingDeadline() {
+        RedisServerProcess oldMaster = topology.master();
+        oldMaster.pause();   // SIGSTOP: no reset, the socket just goes silent
+        try {
+            HostAndPort promoted = topology.awaitFailover(FAILOVER);
+            assertThat(promoted.port()).isNotEqualTo(oldMaster.port());
+
+            assertReceivesOnTheNewMaster(promoted, "after freeze");
+            assertThat(source.status().resubscribeCount()).isGreaterThanOrEqualTo(1);
+        } finally {
+            oldMaster.resume();
+        }
+    }
+
+    private void assertReceivesOnTheNewMaster(HostAndPort promoted, String payload) {
+        String newMaster = RedisServerProcess.HOST + ":" + promoted.port();
+        Await.verifiedOn(source, newMaster, RECOVERY);
+        assertThat(topology.master().address()).isEqualTo(newMaster);
+        assertThat(topology.master().command("PUBLISH", "alerts:failover", payload)).isEqualTo("1");
+
+        InboundMessage message = handler.awaitPayload(payload, RECOVERY);
+        assertThat(message.channel()).isEqualTo("alerts:failover");
+        assertThat(message.pattern()).contains("alerts:*");
+        assertThat(message.node()).isEqualTo(newMaster);
+        assertThat(source.status().resubscribeCount()).isGreaterThanOrEqualTo(1);
+        assertThat(source.status().acknowledged()).containsExactly(Subscription.pattern("alerts:*"));
+    }
+}
