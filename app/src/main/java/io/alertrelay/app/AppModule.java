@@ -1,0 +1,72 @@
+package io.alertrelay.app;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import io.alertrelay.core.EventDecoder;
+import io.alertrelay.core.InMemorySubscriptionRegistry;
+import io.alertrelay.core.Pipeline;
+import io.alertrelay.core.SinkWorker;
+import io.alertrelay.source.redis.RedisSource;
+import io.alertrelay.spi.Source;
+import io.alertrelay.spi.SubscriptionRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Wires the relay from a validated {@link RelayConfig}. Modules expose plain constructors; Guice stays here, at the
+ * edge. Hardened: explicit bindings only, no circular proxies, {@code @Inject} constructors only.
+ */
+final class AppModule extends AbstractModule {
+    private final RelayConfig config;
+    private final Clock clock;
+
+    AppModule(RelayConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+    }
+
+    @Override
+    protected void configure() {
+        binder().requireExplicitBindings();
+        binder().disableCircularProxies();
+        binder().requireAtInjectOnConstructors();
+        bind(RelayConfig.class).toInstance(config);
+        bind(Clock.class).toInstance(clock);
+    }
+
+    @Provides
+    @Singleton
+    MeterRegistry meterRegistry() {
+        return new SimpleMeterRegistry();
+    }
+
+    @Provides
+    @Singleton
+    SubscriptionRegistry subscriptionRegistry(RelayConfig config) {
+        return new InMemorySubscriptionRegistry(config.subscriptions());
+    }
+
+    @Provides
+    @Singleton
+    Pipeline pipeline(RelayConfig config, MeterRegistry metrics) {
+        List<SinkWorker> workers = config.sinks().stream()
+                .map(sink -> new SinkWorker(sink.id(), sink.type(), sink.sink(), sink.policy(), metrics))
+                .toList();
+        return new Pipeline(new EventDecoder(config.maxEventSize()), config.routes(), workers, metrics);
+    }
+
+    @Provides
+    @Singleton
+    Source source(RelayConfig config, SubscriptionRegistry registry, Clock clock) {
+        return new RedisSource(config.redis(), registry, clock);
+    }
+
+    @Provides
+    @Singleton
+    Relay relay(RelayConfig config, Source source, Pipeline pipeline) {
+        return new Relay(config, source, pipeline);
+    }
+}

@@ -1,0 +1,120 @@
+package io.alertrelay.app;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Stage;
+import io.alertrelay.spi.ConfigurationException;
+import io.alertrelay.spi.SinkFactory;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar alert-relay.jar [--config FILE] [--check-config]}.
+ *
+ * <p>Exit codes: 0 stopped normally (SIGTERM/SIGINT) or config valid with {@code --check-config}; 2 invalid
+ * configuration or usage; 1 failure while starting.
+ */
+public final class Main {
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILURE = 1;
+    static final int EXIT_CONFIG = 2;
+
+    private static final String USAGE = """
+            Usage: java -jar alert-relay.jar [--config FILE] [--check-config]
+              --config FILE    YAML configuration (see docs/configuration.md); ${ENV_VAR} references are substituted.
+                               Without it: the local default (Redis at 127.0.0.1:6379, pattern alerts:*, console sink).
+              --check-config   validate the configuration, print the problems, and exit (0 valid, 2 invalid).
+            """;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        int code = run(args, System.getenv()::get, stderr());
+        if (code != EXIT_OK) {
+            System.exit(code);
+        }
+    }
+
+    @SuppressWarnings("SystemOut") // usage and config errors are for the person at the terminal
+    private static PrintStream stderr() {
+        return System.err;
+    }
+
+    static int run(String[] args, Function<String, String> environment, PrintStream err) {
+        Path configFile = null;
+        boolean checkOnly = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config" -> {
+                    if (i + 1 >= args.length) {
+                        err.print("--config needs a file\n" + USAGE);
+                        return EXIT_CONFIG;
+                    }
+                    configFile = Path.of(args[++i]);
+                }
+                case "--check-config" -> checkOnly = true;
+                case "--help", "-h" -> {
+                    err.print(USAGE);
+                    return EXIT_OK;
+                }
+                default -> {
+                    err.print("Unknown argument: " + args[i] + "\n" + USAGE);
+                    return EXIT_CONFIG;
+                }
+            }
+        }
+
+        Clock clock = Clock.systemUTC();
+        RelayConfig config;
+        Map<String, SinkFactory> factories;
+        try {
+            factories = SinkFactoryLoader.byName(SinkFactoryLoader.serviceLoader().load());
+            log.info("Sink types available: {}", factories.keySet());
+            ConfigLoader.Loaded loaded = configFile == null
+                    ? ConfigLoader.loadDefault(environment)
+                    : ConfigLoader.load(configFile, environment);
+            log.info("Configuration: {}", loaded.origin());
+            config = RelayConfig.parse(loaded, factories, clock);
+        } catch (ConfigurationException e) {
+            err.println(e.getMessage());
+            return EXIT_CONFIG;
+        } catch (IllegalStateException e) {
+            err.println("Alert Relay cannot start: " + e.getMessage());
+            return EXIT_CONFIG;
+        }
+        if (checkOnly) {
+            err.println("Configuration is valid: " + config.origin());
+            config.sinks().forEach(sink -> sink.sink().close());
+            return EXIT_OK;
+        }
+
+        Injector injector = Guice.createInjector(Stage.PRODUCTION, new AppModule(config, clock));
+        Relay relay = injector.getInstance(Relay.class);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            relay.stop();
+            stopped.countDown();
+        }, "shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            relay.start();
+        } catch (Exception e) {
+            log.error("Alert Relay failed to start", e);
+            return EXIT_FAILURE;
+        }
+        try {
+            stopped.await(); // until SIGTERM/SIGINT runs the hook
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return EXIT_OK;
+    }
+}

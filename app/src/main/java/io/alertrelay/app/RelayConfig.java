@@ -1,0 +1,258 @@
+package io.alertrelay.app;
+
+import io.alertrelay.config.ConfigBinder;
+import io.alertrelay.config.Parsers;
+import io.alertrelay.config.TreeConfigView;
+import io.alertrelay.core.DeliveryPolicy;
+import io.alertrelay.core.EventDecoder;
+import io.alertrelay.core.Route;
+import io.alertrelay.source.redis.RedisSourceConfig;
+import io.alertrelay.spi.ConfigurationException;
+import io.alertrelay.spi.Severity;
+import io.alertrelay.spi.Sink;
+import io.alertrelay.spi.SinkContext;
+import io.alertrelay.spi.SinkFactory;
+import io.alertrelay.spi.Subscription;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The whole validated configuration. {@link #parse} reads every section, creates the sinks, and reports every
+ * problem of every module at once, each under its full key, before anything connects anywhere.
+ *
+ * @param maxEventSize    {@code events.max-size}, default 256KiB
+ * @param shutdownTimeout {@code shutdown.timeout}, default 10s: how long queued notifications may drain on SIGTERM
+ */
+record RelayConfig(
+        String origin,
+        RedisSourceConfig redis,
+        List<Subscription> subscriptions,
+        List<SinkInstance> sinks,
+        List<Route> routes,
+        long maxEventSize,
+        Duration shutdownTimeout) {
+
+    static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+
+    static RelayConfig parse(ConfigLoader.Loaded loaded, Map<String, SinkFactory> factories, Clock clock) {
+        TreeConfigView root = loaded.root();
+        List<String> problems = new ArrayList<>(loaded.problems());
+        ConfigBinder top = new ConfigBinder(root);
+
+        RedisSourceConfig redis = null;
+        try {
+            redis = RedisSourceConfig.from(root.section("redis"));
+        } catch (ConfigurationException e) {
+            problems.addAll(e.problems());
+        }
+
+        List<Subscription> subscriptions = subscriptions(root, problems);
+
+        long maxEventSize = EventDecoder.DEFAULT_MAX_SIZE;
+        Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        try {
+            ConfigBinder events = new ConfigBinder(root.section("events"));
+            maxEventSize = events.optional("max-size", Parsers::dataSize, EventDecoder.DEFAULT_MAX_SIZE);
+            events.check(maxEventSize > 0, "max-size", "must be positive");
+            problems.addAll(events.problems());
+            ConfigBinder shutdown = new ConfigBinder(root.section("shutdown"));
+            shutdownTimeout = shutdown.optional("timeout", Parsers::duration, DEFAULT_SHUTDOWN_TIMEOUT);
+            problems.addAll(shutdown.problems());
+        } catch (ConfigurationException e) {
+            problems.addAll(e.problems());
+        }
+
+        List<SinkInstance> sinks = sinks(root, factories, clock, problems);
+        Set<String> declaredSinkIds = new LinkedHashSet<>();
+        try {
+            declaredSinkIds.addAll(root.section("sinks").keys());
+        } catch (ConfigurationException e) {
+            // already reported by sinks()
+        }
+        List<Route> routes = routes(root, declaredSinkIds, problems);
+
+        problems.addAll(top.problems());
+        problems.addAll(root.unusedKeys());
+        if (!problems.isEmpty()) {
+            sinks.forEach(instance -> closeQuietly(instance.sink()));
+            throw new ConfigurationException(problems);
+        }
+        return new RelayConfig(loaded.origin(), redis, subscriptions, sinks, routes, maxEventSize, shutdownTimeout);
+    }
+
+    private static List<Subscription> subscriptions(TreeConfigView root, List<String> problems) {
+        List<Subscription> subscriptions = new ArrayList<>();
+        try {
+            if (!root.has("subscriptions")) {
+                problems.add("subscriptions: at least one channel or pattern is required (e.g. - pattern: \"alerts:*\")");
+                return subscriptions;
+            }
+            for (TreeConfigView entry : root.sectionList("subscriptions")) {
+                ConfigBinder binder = new ConfigBinder(entry);
+                var pattern = binder.optional("pattern", Parsers::string);
+                var channel = binder.optional("channel", Parsers::string);
+                problems.addAll(binder.problems());
+                if (pattern.isPresent() == channel.isPresent()) {
+                    problems.add(entry.prefix() + ": needs exactly one of pattern or channel");
+                } else {
+                    subscriptions.add(pattern.map(Subscription::pattern).orElseGet(() -> Subscription.channel(channel.get())));
+                }
+            }
+            if (subscriptions.isEmpty() && problems.isEmpty()) {
+                problems.add("subscriptions: at least one channel or pattern is required");
+            }
+        } catch (ConfigurationException e) {
+            problems.addAll(e.problems());
+        }
+        return subscriptions;
+    }
+
+    private static List<SinkInstance> sinks(TreeConfigView root, Map<String, SinkFactory> factories, Clock clock,
+                                            List<String> problems) {
+        List<SinkInstance> sinks = new ArrayList<>();
+        TreeConfigView section;
+        try {
+            section = root.section("sinks");
+        } catch (ConfigurationException e) {
+            problems.addAll(e.problems());
+            return sinks;
+        }
+        if (section.keys().isEmpty()) {
+            problems.add("sinks: at least one sink is required (e.g. sinks.console.type: console)");
+            return sinks;
+        }
+        for (String id : section.keys()) {
+            TreeConfigView view;
+            try {
+                view = section.section(id);
+            } catch (ConfigurationException e) {
+                problems.addAll(e.problems());
+                continue;
+            }
+            ConfigBinder binder = new ConfigBinder(view);
+            String type = binder.optional("type", Parsers::string).orElse(null);
+            DeliveryPolicy policy = deliveryPolicy(view, problems);
+            problems.addAll(binder.problems());
+            if (type == null) {
+                if (binder.isValid()) {
+                    problems.add(view.fullKey("type") + ": is required; available: " + factories.keySet());
+                }
+                view.markUsed("");
+                continue;
+            }
+            SinkFactory factory = factories.get(type);
+            if (factory == null) {
+                problems.add(view.fullKey("type") + ": '" + type + "' is not a registered sink type; available: "
+                        + factories.keySet());
+                markAllUsed(view);
+                continue;
+            }
+            try {
+                Sink sink = factory.create(view, new SinkContext() {
+                    @Override
+                    public String instanceName() {
+                        return id;
+                    }
+
+                    @Override
+                    public Clock clock() {
+                        return clock;
+                    }
+                });
+                if (policy != null) {
+                    sinks.add(new SinkInstance(id, type, sink, policy));
+                } else {
+                    closeQuietly(sink);
+                }
+            } catch (ConfigurationException e) {
+                problems.addAll(e.problems());
+            } catch (RuntimeException e) {
+                problems.add(view.prefix() + ": sink type '" + type + "' failed to start: " + e.getClass().getSimpleName());
+            }
+        }
+        return sinks;
+    }
+
+    private static void markAllUsed(TreeConfigView view) {
+        for (String key : view.keys()) {
+            view.markUsed(key);
+        }
+    }
+
+    /** {@code sinks.<id>.delivery.*}: the pipeline's queue and retry settings for this sink. */
+    private static DeliveryPolicy deliveryPolicy(TreeConfigView sinkView, List<String> problems) {
+        try {
+            ConfigBinder delivery = new ConfigBinder(sinkView.section("delivery"));
+            int capacity = delivery.optional("queue-capacity", Parsers::positiveInt, DeliveryPolicy.DEFAULT_QUEUE_CAPACITY);
+            int attempts = delivery.optional("max-attempts", Parsers::positiveInt, DeliveryPolicy.DEFAULT_MAX_ATTEMPTS);
+            Duration initial = delivery.optional("initial-backoff", Parsers::duration, DeliveryPolicy.DEFAULT_INITIAL_BACKOFF);
+            Duration max = delivery.optional("max-backoff", Parsers::duration, DeliveryPolicy.DEFAULT_MAX_BACKOFF);
+            Duration maxRetryAfter = delivery.optional("max-retry-after", Parsers::duration,
+                    DeliveryPolicy.DEFAULT_MAX_RETRY_AFTER);
+            delivery.check(!initial.isZero(), "initial-backoff", "must be more than 0");
+            delivery.check(max.compareTo(initial) >= 0, "max-backoff", "must be at least initial-backoff");
+            problems.addAll(delivery.problems());
+            return delivery.isValid() ? new DeliveryPolicy(capacity, attempts, initial, max, maxRetryAfter) : null;
+        } catch (ConfigurationException e) {
+            problems.addAll(e.problems());
+            return null;
+        }
+    }
+
+    private static List<Route> routes(TreeConfigView root, Set<String> sinkIds, List<String> problems) {
+        List<Route> routes = new ArrayList<>();
+        try {
+            if (!root.has("routes")) {
+                if (!sinkIds.isEmpty()) {
+                    routes.add(Route.toAll(List.copyOf(sinkIds)));
+                }
+                return routes;
+            }
+            for (TreeConfigView entry : root.sectionList("routes")) {
+                ConfigBinder binder = new ConfigBinder(entry);
+                List<String> sinks = binder.list("sinks", Parsers::string);
+                binder.check(!sinks.isEmpty(), "sinks", "is required (a list of sink ids from the sinks section)");
+                for (String sink : sinks) {
+                    binder.check(sinkIds.contains(sink), "sinks",
+                            "'" + sink + "' is not a sink defined under sinks; defined: " + sinkIds);
+                }
+                TreeConfigView match = entry.section("match");
+                ConfigBinder matchBinder = new ConfigBinder(match);
+                List<String> channels = matchBinder.list("channel", Parsers::string);
+                List<Severity> severities = matchBinder.list("severity", value -> Severity.fromWireName(value)
+                        .orElseThrow(() -> new IllegalArgumentException("is not one of [critical, error, warning, info]")));
+                Map<String, String> labels = new LinkedHashMap<>();
+                TreeConfigView labelView = match.section("labels");
+                ConfigBinder labelBinder = new ConfigBinder(labelView);
+                for (String key : labelView.keys()) {
+                    labelBinder.optional(key, Parsers::string).ifPresent(value -> labels.put(key, value));
+                }
+                problems.addAll(binder.problems());
+                problems.addAll(matchBinder.problems());
+                problems.addAll(labelBinder.problems());
+                if (binder.isValid() && matchBinder.isValid() && labelBinder.isValid()) {
+                    routes.add(new Route(sinks, channels,
+                            severities.isEmpty() ? Set.of() : EnumSet.copyOf(severities), labels));
+                }
+            }
+        } catch (ConfigurationException e) {
+            problems.addAll(e.problems());
+        }
+        return routes;
+    }
+
+    private static void closeQuietly(Sink sink) {
+        try {
+            sink.close();
+        } catch (RuntimeException ignored) {
+            // config failed anyway; the config problems are what the user needs to see
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.alertrelay.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.alertrelay.spi.ConfigurationException;
+import io.alertrelay.spi.Severity;
+import io.alertrelay.spi.SinkFactory;
+import io.alertrelay.spi.Subscription;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+final class RelayConfigTest {
+    private static final Map<String, SinkFactory> FACTORIES =
+            SinkFactoryLoader.byName(SinkFactoryLoader.serviceLoader().load());
+
+    private static RelayConfig parse(String yaml, Map<String, String> environment) {
+        return RelayConfig.parse(ConfigLoader.parse("test", yaml, environment::get), FACTORIES, Clock.systemUTC());
+    }
+
+    private static List<String> problems(String yaml) {
+        try {
+            parse(yaml, Map.of());
+        } catch (ConfigurationException e) {
+            return e.problems();
+        }
+        throw new AssertionError("expected the config to be refused");
+    }
+
+    @Test
+    void theBuiltInLocalDefaultIsValid() {
+        RelayConfig config = RelayConfig.parse(ConfigLoader.loadDefault(name -> null), FACTORIES, Clock.systemUTC());
+        assertThat(config.subscriptions()).containsExactly(Subscription.pattern("alerts:*"));
+        assertThat(config.sinks()).extracting(SinkInstance::type).containsExactly("console");
+        assertThat(config.maxEventSize()).isEqualTo(256 * 1024);
+        config.sinks().forEach(sink -> sink.sink().close());
+    }
+
+    @Test
+    void theIssueExampleWithSentinelAndSlackIsValid() {
+        RelayConfig config = parse("""
+                redis:
+                  sentinel:
+                    master: mymaster
+                    nodes: ["127.0.0.1:26379", "127.0.0.1:26380", "127.0.0.1:26381"]
+                subscriptions:
+                  - pattern: "alerts:*"
+                sinks:
+                  ops-slack:
+                    type: slack
+                    webhook-url: ${SLACK_WEBHOOK_URL}
+                routes:
+                  - sinks: [ops-slack]
+                """, Map.of("SLACK_WEBHOOK_URL", "https://hooks.slack.invalid/services/T0/B0/X"));
+        assertThat(config.sinks()).extracting(SinkInstance::id).containsExactly("ops-slack");
+        assertThat(config.routes()).singleElement().satisfies(route -> assertThat(route.sinks()).containsExactly("ops-slack"));
+        config.sinks().forEach(sink -> sink.sink().close());
+    }
+
+    @Test
+    void readsRoutesMatchersDeliveryPolicyAndLimits() {
+        RelayConfig config = parse("""
+                redis: {url: "redis://127.0.0.1:6390"}
+                subscriptions: [{pattern: "alerts:*"}, {channel: "ops"}]
+                events: {max-size: 64KiB}
+                shutdown: {timeout: 3s}
+                sinks:
+                  a: {type: console, delivery: {queue-capacity: 5, max-attempts: 2, initial-backoff: 100ms, max-backoff: 1s}}
+                  b: {type: console}
+                routes:
+                  - sinks: [a]
+                    match: {channel: "alerts:prod*", severity: [critical, error], labels: {team: storage}}
+                  - sinks: [b]
+                """, Map.of());
+        assertThat(config.subscriptions()).containsExactly(Subscription.pattern("alerts:*"), Subscription.channel("ops"));
+        assertThat(config.maxEventSize()).isEqualTo(64 * 1024);
+        assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.sinks().get(0).policy().queueCapacity()).isEqualTo(5);
+        assertThat(config.sinks().get(0).policy().maxAttempts()).isEqualTo(2);
+        assertThat(config.routes().get(0).severities()).containsExactlyInAnyOrder(Severity.CRITICAL, Severity.ERROR);
+        assertThat(config.routes().get(0).labels()).containsEntry("team", "storage");
+        assertThat(config.routes().get(0).channels()).containsExactly("alerts:prod*");
+        config.sinks().forEach(sink -> sink.sink().close());
+    }
+
+    @Test
+    void anUnknownSinkTypeListsTheAvailableOnes() {
+        assertThat(problems("""
+                redis: {url: "redis://127.0.0.1:6390"}
+                subscriptions: [{pattern: "alerts:*"}]
+                sinks: {ops: {type: slak, webhook-url: "https://x/SECRET"}}
+                """)).containsExactly(
+                "sinks.ops.type: 'slak' is not a registered sink type; available: [console, email, slack]");
+    }
+
+    @Test
+    void aMisspeltKeyIsNamedWithASuggestion() {
+        assertThat(problems("""
+                redis: {url: "redis://127.0.0.1:6390"}
+                subscriptons: [{pattern: "alerts:*"}]
+                sinks: {ops: {type: console}}
+                """)).contains("subscriptons: not used (did you mean subscriptions?)");
+    }
+
+    @Test
+    void everyProblemIsReportedTogetherAndNoSecretIsEchoed() {
+        List<String> problems = problems("""
+                redis: {url: "redis://127.0.0.1:6390"}
+                subscriptions: [{pattern: "a:*", channel: "b"}]
+                events: {max-size: huge}
+                sinks:
+                  ops: {type: slack, webhook-url: "ftp://hooks/SECRETTOKEN", timeout: 5x}
+                  nothing: {}
+                routes:
+                  - sinks: [missing]
+                    match: {severity: [urgent]}
+                """);
+        assertThat(problems).contains(
+                "subscriptions[0]: needs exactly one of pattern or channel",
+                "events.max-size: 'huge' is not a size (e.g. 4096, 256KiB, 1MiB)",
+                "sinks.nothing.type: is required; available: [console, email, slack]",
+                "routes[0].match.severity[0]: 'urgent' is not one of [critical, error, warning, info]")
+                .anySatisfy(problem -> assertThat(problem).startsWith("sinks.ops.timeout: '5x'"))
+                .anySatisfy(problem -> assertThat(problem).startsWith("sinks.ops.webhook-url:"))
+                .anySatisfy(problem -> assertThat(problem).startsWith("routes[0].sinks: 'missing' is not a sink"));
+        assertThat(String.join("\n", problems)).doesNotContain("SECRETTOKEN");
+    }
+
+    @Test
+    void badYamlNamesTheLineButNotItsContent() {
+        assertThatThrownBy(() -> parse("sinks:\n  ops: {type: console\n  webhook: SECRET", Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("not valid YAML at line")
+                .hasMessageNotContaining("SECRET");
+    }
+}
