@@ -37,13 +37,18 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
     private final Counter unrouted;
     private final Map<String, Counter> rejectedByReason = new ConcurrentHashMap<>();
     private final Deque<Rejection> recentRejections = new ArrayDeque<>();
-    private final List<AlertListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<AlertObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<AlertObserver> canaryObservers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile java.util.function.Predicate<Alert> isCanary = alert -> false;
+    private final Counter canariesAbsorbed;
 
-    /** Observes every decoded alert before routing (the watchdog uses it). Must not block. */
+    /**
+     * Observes decoded alerts with the node they arrived from ({@code "-"} for alerts made inside the relay). Called on
+     * the source's I/O thread: must not block.
+     */
     @FunctionalInterface
-    public interface AlertListener {
-        /** Returns true when it consumed the alert, which is then not routed (canaries). */
-        boolean onAlert(Alert alert);
+    public interface AlertObserver {
+        void onAlert(Alert alert, String node);
     }
 
     public Pipeline(EventDecoder decoder, List<Route> routes, List<SinkWorker> workers, MeterRegistry metrics) {
@@ -66,14 +71,27 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
                 .register(metrics);
         this.unrouted = Counter.builder("alertrelay.events.unrouted").description("Alerts no route matched")
                 .register(metrics);
+        this.canariesAbsorbed = Counter.builder("alertrelay.canaries.absorbed")
+                .description("Canaries that reached the sinks' edge and were not sent to people").register(metrics);
         for (String reason : List.of(Rejection.NOT_JSON, Rejection.MISSING_TITLE, Rejection.WRONG_TYPE,
                 Rejection.TOO_LARGE)) {
             rejectedCounter(reason);
         }
     }
 
-    public void addListener(AlertListener listener) {
-        listeners.add(requireNonNull(listener, "listener is null"));
+    /** Observes every decoded alert that is not a canary (the watchdog's stream statistics). */
+    public void addObserver(AlertObserver observer) {
+        observers.add(requireNonNull(observer, "observer is null"));
+    }
+
+    /**
+     * Declares which alerts are canaries. A canary is decoded and routed like any alert, then, at the sinks' edge,
+     * absorbed: it goes only to the sinks of routes that ask for canaries ({@link Route#canaries()}). Canary observers
+     * see each one with the node it arrived from.
+     */
+    public void setCanaryFilter(java.util.function.Predicate<Alert> isCanary, AlertObserver observer) {
+        this.isCanary = requireNonNull(isCanary, "isCanary is null");
+        canaryObservers.add(requireNonNull(observer, "observer is null"));
     }
 
     public void start() {
@@ -86,7 +104,7 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
             received.increment();
             EventDecoder.Result result = decoder.decode(message);
             if (result instanceof EventDecoder.Decoded decoded) {
-                dispatch(decoded.alert());
+                dispatch(decoded.alert(), message.node());
             } else if (result instanceof EventDecoder.Rejected rejected) {
                 reject(rejected.rejection());
             }
@@ -96,20 +114,35 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
         }
     }
 
-    /** Routes an alert that did not come from the source (relay-health alerts, say). */
+    /** Routes an alert that did not come from the source. */
     public void dispatch(Alert alert) {
-        for (AlertListener listener : listeners) {
-            if (listener.onAlert(alert)) {
-                return;
+        dispatch(alert, "-");
+    }
+
+    private void dispatch(Alert alert, String node) {
+        boolean canary = isCanary.test(alert);
+        for (AlertObserver observer : canary ? canaryObservers : observers) {
+            try {
+                observer.onAlert(alert, node);
+            } catch (RuntimeException e) {
+                log.warn("Alert observer {} failed", observer, e);
             }
         }
         Set<String> targets = new LinkedHashSet<>();
+        boolean routed = false;
         for (Route route : routes) {
             if (route.matches(alert)) {
-                targets.addAll(route.sinks());
+                routed = true;
+                if (!canary || route.canaries()) {
+                    targets.addAll(route.sinks());
+                }
             }
         }
-        if (targets.isEmpty()) {
+        if (canary && targets.isEmpty()) {
+            canariesAbsorbed.increment();
+            return;
+        }
+        if (!routed) {
             unrouted.increment();
             log.warn("Alert {} on channel {} matched no route; not delivered", alert.id(), alert.origin().channel());
             return;

@@ -15,8 +15,15 @@ import java.util.Set;
  * @param channels   Redis-style globs the alert's channel must match (any of them)
  * @param severities severities accepted
  * @param labels     labels that must be present with these exact values
+ * @param canaries   whether the watchdog's canaries go to these sinks too (default false: canaries are absorbed at the
+ *                   sinks' edge, after decoding and routing)
  */
-public record Route(List<String> sinks, List<String> channels, Set<Severity> severities, Map<String, String> labels) {
+public record Route(List<String> sinks, List<String> channels, Set<Severity> severities, Map<String, String> labels,
+                    boolean canaries) {
+    public Route(List<String> sinks, List<String> channels, Set<Severity> severities, Map<String, String> labels) {
+        this(sinks, channels, severities, labels, false);
+    }
+
     public Route {
         sinks = List.copyOf(requireNonNull(sinks, "sinks is null"));
         channels = List.copyOf(requireNonNull(channels, "channels is null"));

@@ -14,7 +14,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,6 +44,7 @@ public final class SinkWorker implements AutoCloseable {
     private final Counter retries;
     private final Timer latency;
     private final AtomicLong droppedSinceLog = new AtomicLong();
+    private final List<OutcomeListener> outcomeListeners = new CopyOnWriteArrayList<>();
     private volatile boolean accepting = true;
     private volatile boolean running = true;
 
@@ -90,6 +93,16 @@ public final class SinkWorker implements AutoCloseable {
 
     private Counter counter(MeterRegistry metrics, String name, String description) {
         return Counter.builder(name).description(description).tags("sink", id, "type", type).register(metrics);
+    }
+
+    /** Told the final outcome of every alert (after retries), on the worker's thread. Must not block. */
+    @FunctionalInterface
+    public interface OutcomeListener {
+        void onOutcome(String sinkId, Alert alert, DeliveryResult finalResult);
+    }
+
+    public void addOutcomeListener(OutcomeListener listener) {
+        outcomeListeners.add(requireNonNull(listener, "listener is null"));
     }
 
     public String id() {
@@ -173,6 +186,13 @@ public final class SinkWorker implements AutoCloseable {
             }
         }
         currentAlertId = "-";
+        for (OutcomeListener listener : outcomeListeners) {
+            try {
+                listener.onOutcome(id, alert, result);
+            } catch (RuntimeException e) {
+                log.warn("sink {}: outcome listener failed", id, e);
+            }
+        }
     }
 
     private DeliveryResult attempt(Alert alert) {

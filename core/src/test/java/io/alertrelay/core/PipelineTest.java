@@ -102,4 +102,56 @@ final class PipelineTest {
         assertThat(metrics.get("alertrelay.events.unrouted").counter().count()).isEqualTo(1);
         pipeline.close(WAIT);
     }
+
+    @Test
+    void canariesAreRoutedButAbsorbedAtTheSinksEdgeUnlessARouteAsksForThem() throws Exception {
+        RecordingSink people = new RecordingSink();
+        RecordingSink canarySink = new RecordingSink();
+        List<Route> routes = List.of(Route.toAll(List.of("people")),
+                new Route(List.of("canary-log"), List.of("alerts:__canary__"), Set.of(), Map.of(), true));
+        Pipeline pipeline = new Pipeline(new EventDecoder(1024), routes,
+                List.of(worker("people", people), worker("canary-log", canarySink)), metrics);
+        List<String> canariesSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> alertsSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        pipeline.setCanaryFilter(alert -> alert.origin().channel().equals("alerts:__canary__"),
+                (alert, node) -> canariesSeen.add(alert.title() + "@" + node));
+        pipeline.addObserver((alert, node) -> alertsSeen.add(alert.title()));
+        pipeline.start();
+        pipeline.onMessage(message("alerts:__canary__", "{\"title\":\"canary 1\"}"));
+        pipeline.onMessage(message("alerts:x", "{\"title\":\"real\"}"));
+        assertThat(people.awaitAttempts(1, WAIT)).extracting(Alert::title).containsExactly("real");
+        assertThat(canarySink.awaitAttempts(1, WAIT)).extracting(Alert::title).containsExactly("canary 1");
+        pipeline.close(WAIT);
+        assertThat(people.attempts()).extracting(Alert::title).containsExactly("real");
+        assertThat(canariesSeen).containsExactly("canary 1@127.0.0.1:1");
+        assertThat(alertsSeen).containsExactly("real");
+    }
+
+    @Test
+    void aCanaryNoRouteAsksForIsCountedAsAbsorbed() {
+        RecordingSink people = new RecordingSink();
+        Pipeline pipeline = new Pipeline(new EventDecoder(1024), List.of(Route.toAll(List.of("people"))),
+                List.of(worker("people", people)), metrics);
+        pipeline.setCanaryFilter(alert -> alert.title().startsWith("canary"), (alert, node) -> { });
+        pipeline.onMessage(message("alerts:__canary__", "{\"title\":\"canary 1\"}"));
+        assertThat(metrics.get("alertrelay.canaries.absorbed").counter().count()).isEqualTo(1);
+        assertThat(pipeline.workers().get("people").queueDepth()).isZero();
+        pipeline.close(WAIT);
+    }
+
+    @Test
+    void outcomeListenersHearTheFinalResult() throws Exception {
+        RecordingSink sink = new RecordingSink().thenAnswer(DeliveryResult.rejected("channel_not_found"));
+        SinkWorker worker = worker("ops", sink);
+        List<String> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        worker.addOutcomeListener((id, alert, result) -> outcomes.add(id + ":" + alert.title() + ":" + result.outcome()));
+        Pipeline pipeline = new Pipeline(new EventDecoder(1024), List.of(Route.toAll(List.of("ops"))), List.of(worker),
+                metrics);
+        pipeline.start();
+        pipeline.onMessage(message("alerts:x", "{\"title\":\"a\"}"));
+        pipeline.onMessage(message("alerts:x", "{\"title\":\"b\"}"));
+        sink.awaitAttempts(2, WAIT);
+        pipeline.close(WAIT);
+        assertThat(outcomes).containsExactly("ops:a:REJECTED", "ops:b:DELIVERED");
+    }
 }
