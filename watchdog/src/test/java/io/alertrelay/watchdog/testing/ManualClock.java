@@ -1,0 +1,47 @@
+package io.alertrelay.watchdog.testing;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/** A clock that moves only when told to (OTel's TestClock). */
+public final class ManualClock extends Clock {
+    private Instant now;
+
+    public ManualClock(Instant start) {
+        this.now = start;
+    }
+
+    public static ManualClock at(String isoInstant) {
+        return new ManualClock(Instant.parse(isoInstant));
+    }
+
+    public synchronized void advance(Duration duration) {
+        now = now.plus(duration);
+    }
+
+    public void advanceMillis(long millis) {
+        advance(Duration.ofMillis(millis));
+    }
+
+    public synchronized void set(Instant instant) {
+        now = instant;
+    }
+
+    @Override
+    public synchronized Instant instant() {
+        return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+        return this;
+    }
+}
