@@ -1,17 +1,13 @@
 package io.alertrelay.watchdog;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
-import java.io.IOException;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 
 /**
  * The JSON of {@code /status} and {@code /health/ready}, with jackson-databind alone (no jsr310/jdk8 modules in the
@@ -25,34 +21,11 @@ final class WatchdogJson {
         SimpleModule module = new SimpleModule("alert-relay-watchdog");
         module.addSerializer(Instant.class, ToStringSerializer.instance);
         module.addSerializer(Duration.class, ToStringSerializer.instance);
-        module.addSerializer(new OptionalSerializer());
         return JsonMapper.builder()
+                .addModule(new Jdk8Module()) // Optional, OptionalDouble, OptionalLong, OptionalInt
                 .addModule(module)
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 .build();
-    }
-
-    @SuppressWarnings({"rawtypes", "unchecked"})
-    private static final class OptionalSerializer extends StdSerializer<Optional> {
-        private static final long serialVersionUID = 1L;
-
-        OptionalSerializer() {
-            super(Optional.class);
-        }
-
-        @Override
-        public boolean isEmpty(SerializerProvider provider, Optional value) {
-            return value == null || value.isEmpty();
-        }
-
-        @Override
-        public void serialize(Optional value, JsonGenerator generator, SerializerProvider provider) throws IOException {
-            if (value.isPresent()) {
-                provider.defaultSerializeValue(value.get(), generator);
-            } else {
-                generator.writeNull();
-            }
-        }
     }
 }
