@@ -66,6 +66,19 @@ public final class RespClient implements Closeable {
         }
     }
 
+    /**
+     * Reads the next reply or push without sending anything: for a connection in subscribed mode (after
+     * {@code SUBSCRIBE}), where the server sends messages on its own. A read timeout throws like {@link #call}; the
+     * connection should then be closed.
+     */
+    public Object receive() {
+        try {
+            return read();
+        } catch (IOException e) {
+            throw new UncheckedIOException("receive failed: " + e.getMessage(), e);
+        }
+    }
+
     /** {@link #call} with the reply rendered by {@link #toText}. */
     public String command(String... args) {
         return toText(call(args));

@@ -3,46 +3,35 @@ package io.alertrelay.source.redis;
 import static java.util.Objects.requireNonNull;
 
 import io.alertrelay.config.Parsers.HostAndPort;
-import io.alertrelay.source.redis.SubscriptionTracker.Command;
 import io.alertrelay.source.redis.SubscriptionTracker.Plan;
 import io.alertrelay.source.redis.SubscriptionTracker.Transition;
 import io.alertrelay.spi.InboundMessage;
 import io.alertrelay.spi.MessageHandler;
 import io.alertrelay.spi.Source;
-import io.alertrelay.spi.Subscription;
 import io.alertrelay.spi.SubscriptionRegistry;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.ConnectionState;
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
-import io.lettuce.core.StatefulRedisConnectionImpl;
-import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.event.Event;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
-import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.pubsub.PubSubCommandHandler;
-import io.lettuce.core.pubsub.RedisPubSubListener;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.NettyCustomizer;
 import io.netty.channel.Channel;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -50,26 +39,30 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 
 /**
- * The Redis {@link Source}: one Lettuce pub/sub connection to a standalone server or to the master named by Sentinel,
- * that keeps every entry of the {@link SubscriptionRegistry} subscribed through reconnects and failovers.
+ * The Redis {@link Source}: keeps every entry of the {@link SubscriptionRegistry} subscribed through reconnects and
+ * failovers, on a standalone server, on the master Sentinel names ({@code redis.subscribe-on: master}), or on every
+ * data node Sentinel knows ({@code redis.subscribe-on: every-node}, the Sentinel default), delivering each published
+ * message once ({@link MessageDeduplicator}).
  *
- * <p>On <em>every</em> (re)connect, which in Sentinel mode re-resolves the master first, it re-issues SUBSCRIBE and
- * PSUBSCRIBE for the registry's snapshot (besides Lettuce's own replay of what it knew), and counts the server's
- * acknowledgements until every registry entry, and nothing else, is confirmed ({@link SubscriptionState#SUBSCRIBED});
- * then it checks {@code CLIENT INFO} on the same connection ({@link SubscriptionState#VERIFIED}). It follows registry
- * changes on the live connection, and PINGs the connection every {@code ping-interval}: with no PONG within
- * {@code ping-timeout} it drops the connection so the client reconnects (a frozen or partitioned master sends no reset).
+ * <p>Each subscription connection ({@link NodeSubscriber}) re-issues SUBSCRIBE and PSUBSCRIBE for the registry's
+ * snapshot on <em>every</em> (re)connect, counts the server's acknowledgements ({@link SubscriptionState#SUBSCRIBED}),
+ * checks {@code CLIENT INFO} on the same connection ({@link SubscriptionState#VERIFIED}), follows registry changes,
+ * and PINGs every {@code ping-interval}: with no PONG within {@code ping-timeout} it drops the connection so the client
+ * reconnects at once. In Sentinel mode the source also listens to Sentinel events on every sentinel and reconciles
+ * every {@code reconcile-interval} (Sentinel's view, {@code ROLE} on each node, {@code CLIENT INFO} on each
+ * connection), so a missed event cannot strand a subscription.
  *
- * <p>Threading: messages reach the {@link MessageHandler} on Lettuce's I/O thread; state listeners are called on the
- * thread that caused the transition (I/O, registry caller, or the source's timer). Neither may block. The source never
- * blocks an I/O thread: every command is sent asynchronously.
+ * <p>Threading: messages reach the {@link MessageHandler} on Lettuce's I/O threads (one per connection at a time);
+ * state listeners are called on the thread that caused the transition (I/O, registry caller, or the source's timer).
+ * Neither may block. The source never blocks an I/O thread: every command is sent asynchronously.
  *
  * <p>Construct it directly ({@link #create}, or the constructors); no dependency injection is needed.
  */
@@ -88,36 +81,52 @@ public final class RedisSource implements Source {
     private final RedisSourceConfig config;
     private final SubscriptionRegistry registry;
     private final Clock clock;
-    private final SubscriptionTracker tracker;
     private final ReconnectDelay reconnectDelay;
+    private final MessageDeduplicator dedup;
     private final List<Consumer<SourceStatus>> stateListeners = new CopyOnWriteArrayList<>();
-    private final AtomicReference<Channel> pubSubChannel = new AtomicReference<>();
-    private final AtomicReference<PendingPing> pendingPing = new AtomicReference<>();
-    private final AtomicReference<String> dropReason = new AtomicReference<>();
-    private final PubSubListener pubSubListener = new PubSubListener();
+    private final Set<Channel> pubSubChannels = ConcurrentHashMap.newKeySet();
+    private final Map<String, LongAdder> receipts = new ConcurrentHashMap<>();
+    private final LongAdder duplicates = new LongAdder();
+    private final NodeSubscriber.Owner owner = new Owner();
 
     private final Object lifecycle = new Object();
     private boolean started;
     private volatile boolean closed;
     private volatile MessageHandler handler;
-    private volatile StatefulRedisPubSubConnection<String, String> connection;
-    private volatile String node = "unknown";
     private ClientResources resources;
-    private RedisClient client;
     private ScheduledExecutorService timer;
     private Disposable eventSubscription;
+    private SentinelWatch sentinelWatch;
+
+    /** Standalone and master mode: the one subscription. */
+    private volatile NodeSubscriber single;
+    /** Every-node mode: one subscription per data node, by {@code host:port}; guarded by {@link #topology}. */
+    private final Map<String, NodeSubscriber> nodes = new LinkedHashMap<>();
+    private final Object topology = new Object();
+    /** Every-node mode: the master as Sentinel last named it. */
+    private volatile String master;
+    private volatile String masterReason = "not started";
+    private volatile Instant masterSince;
+
+    /** Sentinel-versus-ROLE disagreements already logged (each once). */
+    private final Set<String> roleMismatches = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean reconcileRunning = new AtomicBoolean();
+    private final AtomicBoolean reconcileAgain = new AtomicBoolean();
+    private final CompletableFuture<Void> firstReconcile = new CompletableFuture<>();
 
     public RedisSource(RedisSourceConfig config, SubscriptionRegistry registry) {
         this(config, registry, Clock.systemUTC());
     }
 
-    /** {@code clock} stamps {@link InboundMessage#receivedAt()} and {@link SourceStatus#since()}. */
+    /** {@code clock} stamps {@link InboundMessage#receivedAt()}, {@link SourceStatus#since()} and dedup entries. */
     public RedisSource(RedisSourceConfig config, SubscriptionRegistry registry, Clock clock) {
         this.config = requireNonNull(config, "config is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.tracker = new SubscriptionTracker(clock, registry::snapshot);
         this.reconnectDelay = new ReconnectDelay(config.reconnectDelayMax());
+        this.dedup = config.everyNode()
+                ? new MessageDeduplicator(clock, config.dedupWindow(), config.dedupMaxEntries()) : null;
+        this.masterSince = clock.instant();
     }
 
     public static RedisSource create(RedisSourceConfig config, SubscriptionRegistry registry, Clock clock) {
@@ -126,14 +135,15 @@ public final class RedisSource implements Source {
 
     /**
      * Connects and subscribes the registry. Returns after the first connection attempt finished (bounded by the
-     * connect timeout); when it failed, the source keeps retrying in the background (see {@link #status()}).
+     * connect timeout; in every-node mode: the first Sentinel query and the first attempt on the master); when it
+     * failed, the source keeps retrying in the background (see {@link #status()}).
      *
      * @throws IllegalStateException when called twice or after {@link #close()}
      */
     @Override
     public void start(MessageHandler handler) {
         requireNonNull(handler, "handler is null");
-        CompletableFuture<Void> firstAttempt;
+        CompletableFuture<?> firstAttempt;
         synchronized (lifecycle) {
             if (closed) {
                 throw new IllegalStateException("Redis source is closed");
@@ -156,25 +166,89 @@ public final class RedisSource implements Source {
                     .nettyCustomizer(new ChannelTracker())
                     .build();
             eventSubscription = resources.eventBus().get().subscribe(this::onEvent);
-            client = RedisClient.create(resources);
-            client.setOptions(clientOptions(config));
-            client.addListener(new ConnectionListener());
             registry.addListener(snapshot -> onRegistryChanged());
-            firstAttempt = connect(redisUri(config), 1);
+            if (config.sentinel().isPresent()) {
+                sentinelWatch = new SentinelWatch(config, resources, this::requestReconcile);
+            }
+            if (config.everyNode()) {
+                sentinelWatch.start();
+                masterReason = "asking Sentinel for the master";
+                timer.execute(this::reconcile);
+                firstAttempt = firstReconcile.thenCompose(ignored -> {
+                    NodeSubscriber onMaster = masterSubscriber();
+                    return onMaster == null ? CompletableFuture.completedFuture(null) : onMaster.firstAttempt();
+                });
+            } else {
+                String fixed = null;   // standalone and master mode: the node is known while connected only
+                single = newSubscriber(redisUri(config), fixed, config.redactedTarget());
+                firstAttempt = single.start();
+                if (sentinelWatch != null) {
+                    sentinelWatch.start();
+                }
+            }
             long period = config.pingInterval().toNanos();
             timer.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.NANOSECONDS);
+            long reconcile = config.reconcileInterval().toNanos();
+            timer.scheduleWithFixedDelay(this::reconcile, reconcile, reconcile, TimeUnit.NANOSECONDS);
         }
         awaitFirstAttempt(firstAttempt);
     }
 
-    /** Where the subscriber connection stands now. */
+    /**
+     * The relay's health: the subscription on the current master (standalone: the one server; master mode: the one
+     * connection; every-node mode: the connection to the node Sentinel names master, or RESOLVING with the reason
+     * while no master is known or it has no connection yet).
+     */
     public SourceStatus status() {
-        return tracker.status();
+        if (!config.everyNode()) {
+            NodeSubscriber current = single;
+            return current != null ? current.status()
+                    : new SourceStatus(SubscriptionState.RESOLVING, Optional.empty(), masterSince,
+                            closed ? "source closed" : "not started", 0, Set.of());
+        }
+        NodeSubscriber onMaster = masterSubscriber();
+        if (onMaster != null && !closed) {
+            return onMaster.status();
+        }
+        return new SourceStatus(SubscriptionState.RESOLVING, Optional.ofNullable(master), masterSince,
+                closed ? "source closed" : masterReason, 0, Set.of(),
+                master == null ? NodeRole.UNKNOWN : NodeRole.MASTER);
     }
 
     /**
-     * Calls {@code listener} with the new status after every state transition (each also logged once at INFO). Called
-     * on the thread that caused it; must not block.
+     * Every subscription connection, one per node in every-node mode (the master first), else the one connection.
+     * Role is as last seen ({@code ROLE} on the node, else Sentinel's lists).
+     */
+    public List<NodeStatus> nodes() {
+        List<NodeStatus> result = new ArrayList<>();
+        if (!config.everyNode()) {
+            result.add(NodeStatus.of(status()));
+            return result;
+        }
+        String currentMaster = master;
+        synchronized (topology) {
+            NodeSubscriber onMaster = currentMaster == null ? null : nodes.get(currentMaster);
+            if (onMaster != null) {
+                result.add(NodeStatus.of(onMaster.status()));
+            }
+            for (NodeSubscriber subscriber : nodes.values()) {
+                if (subscriber != onMaster) {
+                    result.add(NodeStatus.of(subscriber.status()));
+                }
+            }
+        }
+        return result;
+    }
+
+    /** The same as {@link #nodes()}. */
+    public List<NodeStatus> statuses() {
+        return nodes();
+    }
+
+    /**
+     * Calls {@code listener} with the new status after every state transition of <em>any</em> node's subscription
+     * (each also logged once at INFO; {@link SourceStatus#node()} and {@link SourceStatus#role()} say which), and with
+     * the master's status when Sentinel names a new master. Called on the thread that caused it; must not block.
      */
     public void addStateListener(Consumer<SourceStatus> listener) {
         stateListeners.add(requireNonNull(listener, "listener is null"));
@@ -187,15 +261,23 @@ public final class RedisSource implements Source {
     @Override
     public String describe() {
         SourceStatus status = status();
-        return "Redis " + config.redactedTarget() + " as '" + config.clientName() + "': " + status.state()
+        String text = "Redis " + config.redactedTarget() + " as '" + config.clientName() + "': " + status.state()
                 + status.node().map(n -> " on " + n).orElse("") + " (" + status.reason() + "), registry "
                 + registry.snapshot();
+        if (config.everyNode()) {
+            StringBuilder all = new StringBuilder();
+            for (NodeStatus node : nodes()) {
+                all.append(all.length() == 0 ? "" : ", ").append(node.node()).append(' ').append(node.role())
+                        .append(' ').append(node.state());
+            }
+            text += ", subscribed on every node [" + all + "]";
+        }
+        return text;
     }
 
-    /** Unsubscribes, closes the connection and shuts the client down, each step bounded by {@link #CLOSE_TIMEOUT}. */
+    /** Unsubscribes, closes the connections and shuts the client down, each step bounded by {@link #CLOSE_TIMEOUT}. */
     @Override
     public void close() {
-        SourceStatus before = tracker.status();
         boolean wasStarted;
         synchronized (lifecycle) {
             if (closed) {
@@ -204,27 +286,26 @@ public final class RedisSource implements Source {
             closed = true;
             wasStarted = started;
         }
-        Plan plan;
-        synchronized (tracker) {
-            plan = tracker.close();
-        }
-        report(plan);
         if (!wasStarted) {
             return;
         }
         timer.shutdownNow();
-        StatefulRedisPubSubConnection<String, String> conn = connection;
-        if (conn != null) {
-            if (conn.isOpen() && before.state() != SubscriptionState.RESOLVING) {
-                unsubscribeAll(conn, before);
-            }
-            await(conn.closeAsync(), "closing the connection");
+        if (sentinelWatch != null) {
+            sentinelWatch.close();
         }
-        try {
-            client.shutdown(Duration.ZERO, CLOSE_TIMEOUT);
-        } catch (RuntimeException e) {
-            log.warn("Redis client did not shut down cleanly: {}", e.toString());
+        List<NodeSubscriber> all = new ArrayList<>();
+        synchronized (topology) {
+            all.addAll(nodes.values());
         }
+        if (single != null) {
+            all.add(single);
+        }
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        for (NodeSubscriber subscriber : all) {
+            closing.add(inBackground(() -> subscriber.close("source closed")));
+        }
+        await(CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)), "closing the subscriptions",
+                CLOSE_TIMEOUT.multipliedBy(3));
         eventSubscription.dispose();
         try {
             if (!resources.shutdown(0, CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
@@ -235,6 +316,25 @@ public final class RedisSource implements Source {
             Thread.currentThread().interrupt();
         }
         log.info("Redis source closed");
+    }
+
+    /** Messages received per node (before deduplication), since start. */
+    public Map<String, Long> receivedByNode() {
+        Map<String, Long> result = new LinkedHashMap<>();
+        receipts.forEach((node, count) -> result.put(node, count.sum()));
+        return result;
+    }
+
+    /** Copies dropped as duplicates of a message another node delivered (every-node mode), since start. */
+    public long duplicatesDropped() {
+        return duplicates.sum();
+    }
+
+    /** For tests: ignore Sentinel events, as if every one of them were missed (the reconcile must still repair). */
+    void sentinelEventsEnabled(boolean enabled) {
+        if (sentinelWatch != null) {
+            sentinelWatch.eventsEnabled(enabled);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------- connecting
@@ -280,45 +380,20 @@ public final class RedisSource implements Source {
         return builder.withClientName(config.clientName()).withTimeout(config.connectTimeout()).build();
     }
 
-    /** One attempt at the first connection; on failure the next is scheduled. Never completes exceptionally. */
-    private CompletableFuture<Void> connect(RedisURI uri, int attempt) {
-        if (closed) {
-            return CompletableFuture.completedFuture(null);
-        }
-        CompletableFuture<StatefulRedisPubSubConnection<String, String>> future;
-        try {
-            future = client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture();
-        } catch (RuntimeException e) {
-            future = CompletableFuture.failedFuture(e);
-        }
-        return future.handle((conn, error) -> {
-            if (error == null) {
-                if (closed) {
-                    conn.closeAsync();
-                }
-                return null;
-            }
-            String why = "connection attempt " + attempt + " to " + config.redactedTarget() + " failed: "
-                    + describe(unwrap(error));
-            tracker.note(why);
-            if (attempt == 1 || attempt % 100 == 0) {
-                log.warn("{}; retrying in the background", why);
-            } else {
-                log.debug(why);
-            }
-            if (!closed) {
-                try {
-                    timer.schedule(() -> connect(uri, attempt + 1),
-                            reconnectDelay.createDelay(attempt + 1).toNanos(), TimeUnit.NANOSECONDS);
-                } catch (RejectedExecutionException e) {
-                    // closed meanwhile
-                }
-            }
-            return null;
-        });
+    /** The URI of one fixed data node (every-node mode): no Sentinel look-up, the data nodes' password. */
+    static RedisURI nodeUri(RedisSourceConfig config, String node) {
+        HostAndPort address = HostAndPort.parse(node);
+        RedisURI.Builder builder = RedisURI.builder().withHost(address.host()).withPort(address.port());
+        config.password().ifPresent(password -> builder.withPassword(password.reveal().toCharArray()));
+        return builder.withClientName(config.clientName()).withTimeout(config.connectTimeout()).build();
     }
 
-    private void awaitFirstAttempt(CompletableFuture<Void> firstAttempt) {
+    private NodeSubscriber newSubscriber(RedisURI uri, String fixedNode, String target) {
+        return new NodeSubscriber(config, resources, timer, clock, registry::snapshot, uri, fixedNode, target,
+                reconnectDelay, owner);
+    }
+
+    private void awaitFirstAttempt(CompletableFuture<?> firstAttempt) {
         int lookups = config.sentinel().map(s -> s.nodes().size()).orElse(0);
         Duration bound = config.connectTimeout().multipliedBy(lookups + 2L).plusSeconds(1);
         try {
@@ -332,256 +407,357 @@ public final class RedisSource implements Source {
 
     // ---------------------------------------------------------------------------------------------- events
 
-    private void onConnected(StatefulRedisPubSubConnection<String, String> conn, SocketAddress address) {
-        if (connection != conn) {
-            conn.addListener(pubSubListener);   // before any reply is read: this runs inside channelActive
-            connection = conn;
+    private NodeSubscriber masterSubscriber() {
+        String current = master;
+        if (current == null) {
+            return null;
         }
-        node = format(address);
-        pendingPing.set(null);
-        dropReason.set(null);
-        ProtocolVersion protocol = negotiatedProtocol(conn);
-        boolean canVerify = protocol == ProtocolVersion.RESP3;
-        Plan plan;
-        synchronized (tracker) {
-            plan = tracker.connected(node, canVerify);
-            send(conn, plan);
-        }
-        report(plan);
-        if (!canVerify) {
-            log.info("Redis source: {} negotiated {} on {}; CLIENT INFO is not allowed on a subscribed RESP2 connection,"
-                    + " so this connection is confirmed by acknowledgements only (stays SUBSCRIBED)",
-                    config.clientName(), protocol, node);
+        synchronized (topology) {
+            return nodes.get(current);
         }
     }
 
-    private void onDisconnected() {
-        pendingPing.set(null);
-        String reason = dropReason.getAndSet(null);
-        Plan plan;
-        synchronized (tracker) {
-            plan = tracker.disconnected(reason != null ? reason : "lost the connection to " + node);
+    private List<NodeSubscriber> subscribers() {
+        if (!config.everyNode()) {
+            NodeSubscriber current = single;
+            return current == null ? List.of() : List.of(current);
         }
-        report(plan);
-    }
-
-    private void onAcknowledged(Subscription subscription, boolean subscribed, long count) {
-        StatefulRedisPubSubConnection<String, String> conn = connection;
-        Plan plan;
-        synchronized (tracker) {
-            plan = tracker.acknowledged(subscription, subscribed, count);
-            send(conn, plan);
+        synchronized (topology) {
+            return List.copyOf(nodes.values());
         }
-        report(plan);
     }
 
     private void onRegistryChanged() {
-        StatefulRedisPubSubConnection<String, String> conn = connection;
-        if (closed || conn == null) {
+        if (closed) {
             return;
         }
-        Plan plan;
-        synchronized (tracker) {
-            plan = tracker.registryChanged();
-            send(conn, plan);
+        for (NodeSubscriber subscriber : subscribers()) {
+            subscriber.registryChanged();
         }
-        report(plan);
-    }
-
-    private void onClientInfo(StatefulRedisPubSubConnection<String, String> conn, long epoch, long token, String info,
-            Throwable error) {
-        Plan plan;
-        synchronized (tracker) {
-            if (error != null) {
-                Throwable cause = unwrap(error);
-                plan = cause instanceof RedisCommandExecutionException
-                        ? tracker.verificationRejected(epoch, token, describe(cause))
-                        : tracker.verificationFailed(epoch, token, describe(cause));
-            } else {
-                Optional<long[]> counts = ClientInfo.subscriptionCounts(info);
-                plan = counts.isPresent()
-                        ? tracker.verified(epoch, token, counts.get()[0], counts.get()[1])
-                        : tracker.verificationFailed(epoch, token, "no sub=/psub= fields in CLIENT INFO");
-            }
-            send(conn, plan);
-        }
-        report(plan);
     }
 
     private void onEvent(Event event) {
-        if (event instanceof ReconnectFailedEvent failed && !closed) {
-            String why = "reconnect attempt " + failed.getAttempt() + " failed: " + describe(unwrap(failed.getCause()));
-            tracker.note(why);
-            log.debug("Redis source: {}", why);
+        if (!(event instanceof ReconnectFailedEvent failed) || closed) {
+            return;
+        }
+        String address = NodeSubscriber.format(failed.remoteAddress());
+        if (config.sentinel().map(s -> s.nodes().stream().anyMatch(n -> n.toString().equals(address))).orElse(false)) {
+            return;   // one of our Sentinel connections
+        }
+        for (NodeSubscriber subscriber : subscribers()) {
+            if (subscriber.fixedNode().map(address::equals).orElse(true)) {
+                subscriber.reconnectFailed(failed);
+            }
         }
     }
 
-    /** Periodic, on the source's timer: a due verification, then the PING deadline check. */
+    /** Periodic, on the source's timer: due verifications and the PING deadline checks of every connection. */
     private void tick() {
-        try {
-            StatefulRedisPubSubConnection<String, String> conn = connection;
-            if (closed || conn == null) {
-                return;
+        for (NodeSubscriber subscriber : subscribers()) {
+            try {
+                subscriber.tick();
+            } catch (RuntimeException e) {
+                log.warn("Redis source timer task failed for {}", subscriber, e);   // keep the schedule alive
             }
-            Plan plan;
-            long epoch;
-            boolean connected;
-            synchronized (tracker) {
-                plan = tracker.tick();
-                send(conn, plan);
-                epoch = tracker.epoch();
-                connected = tracker.isConnected();
-            }
-            report(plan);
-            if (connected) {
-                ping(conn, epoch);
-            }
-        } catch (RuntimeException e) {
-            log.warn("Redis source timer task failed", e);   // keep the schedule alive
         }
     }
 
-    private void ping(StatefulRedisPubSubConnection<String, String> conn, long epoch) {
-        PendingPing current = pendingPing.get();
-        if (current != null && current.epoch() == epoch) {
-            return;   // still waiting; its deadline task decides
-        }
-        PendingPing ping = new PendingPing(epoch, node);
-        if (!pendingPing.compareAndSet(current, ping)) {
-            return;
-        }
-        conn.async().ping().whenComplete((pong, error) -> {
-            if (error == null || unwrap(error) instanceof RedisCommandExecutionException) {
-                pendingPing.compareAndSet(ping, null);   // the server answered: it is alive
-            }
-        });
-        timer.schedule(() -> checkPing(ping), config.pingTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    private void checkPing(PendingPing ping) {
-        if (closed || pendingPing.get() != ping) {
-            return;
-        }
-        pendingPing.compareAndSet(ping, null);
-        if (tracker.epoch() != ping.epoch()) {
-            return;   // that connection is gone already
-        }
-        String why = "no PONG from " + ping.node() + " within " + config.pingTimeout()
-                + " (frozen or partitioned server?); dropped the connection to reconnect";
-        log.warn("Redis source: {}", why);
-        dropReason.set(why);
-        Channel channel = pubSubChannel.get();
-        if (channel != null) {
-            channel.close();   // Lettuce's watchdog reconnects, re-resolving the master through Sentinel
-        }
-    }
-
-    private void deliver(String channel, Optional<String> pattern, String payload) {
+    private void onMessage(NodeSubscriber from, String channel, Optional<String> pattern, String payload) {
         MessageHandler target = handler;
-        if (closed || target == null) {
+        if (closed || target == null || channel == null) {
             return;
         }
+        String text = payload == null ? "" : payload;
+        String node = from.node();
+        receipts.computeIfAbsent(node, n -> new LongAdder()).increment();
+        if (dedup != null && !dedup.receive(node, pattern, channel, text)) {
+            duplicates.increment();
+            return;   // another node delivered this copy already
+        }
         try {
-            target.onMessage(new InboundMessage(channel, pattern, payload == null ? "" : payload, node, clock.instant()));
+            target.onMessage(new InboundMessage(channel, pattern, text, node, clock.instant()));
         } catch (RuntimeException e) {
             log.warn("Message handler failed on a message from channel {} ({}); continuing", channel, node, e);
         }
     }
 
-    // ---------------------------------------------------------------------------------------------- helpers
-
-    /** Sends the plan's commands, then its CLIENT INFO. Called holding the tracker's monitor, so order is kept. */
-    private void send(StatefulRedisPubSubConnection<String, String> conn, Plan plan) {
-        if (conn == null || closed || (plan.commands().isEmpty() && !plan.verify())) {
-            return;
-        }
-        try {
-            RedisPubSubAsyncCommands<String, String> commands = conn.async();
-            List<Command> run = new ArrayList<>();
-            for (Command command : plan.commands()) {
-                if (!run.isEmpty() && (run.get(0).action() != command.action() || run.get(0).kind() != command.kind())) {
-                    sendRun(commands, run);
-                    run.clear();
-                }
-                run.add(command);
-            }
-            if (!run.isEmpty()) {
-                sendRun(commands, run);
-            }
-            if (plan.verify()) {
-                long epoch = plan.epoch();
-                long token = plan.verifyToken();
-                commands.clientInfo().whenComplete((info, error) -> onClientInfo(conn, epoch, token, info, error));
-            }
-        } catch (RuntimeException e) {
-            log.warn("Redis source could not send {} (will reconcile on the next acknowledgement or reconnect): {}",
-                    plan.commands(), e.toString());
-        }
-    }
-
-    private void sendRun(RedisPubSubAsyncCommands<String, String> commands, List<Command> run) {
-        String[] names = run.stream().map(Command::name).toArray(String[]::new);
-        Command first = run.get(0);
-        RedisFuture<Void> future = switch (first.action()) {
-            case SUBSCRIBE -> first.kind() == Subscription.Kind.PATTERN
-                    ? commands.psubscribe(names) : commands.subscribe(names);
-            case UNSUBSCRIBE -> first.kind() == Subscription.Kind.PATTERN
-                    ? commands.punsubscribe(names) : commands.unsubscribe(names);
-        };
-        String what = first.action() + " " + first.kind().name().toLowerCase(Locale.ROOT) + " " + List.of(names);
-        future.whenComplete((ignored, error) -> {
-            if (error == null) {
-                return;
-            }
-            Throwable cause = unwrap(error);
-            if (cause instanceof RedisCommandExecutionException) {
-                log.warn("Redis source: {} rejected by {}: {}", what, node, cause.getMessage());
-            } else {
-                log.debug("Redis source: {} did not complete: {}", what, cause.toString());
-            }
-        });
-    }
-
-    private void report(Plan plan) {
+    private void report(NodeSubscriber from, Plan plan) {
         for (String warning : plan.warnings()) {
             log.warn("Redis source: {}", warning);
         }
         for (Transition transition : plan.transitions()) {
             SourceStatus status = transition.status();
-            log.info("Redis source {} -> {}{}: {}", transition.from(), status.state(),
-                    status.node().map(n -> " on " + n).orElse(""), status.reason());
-            for (Consumer<SourceStatus> listener : stateListeners) {
-                try {
-                    listener.accept(status);
-                } catch (RuntimeException e) {
-                    log.warn("Redis source state listener {} failed", listener, e);
+            log.info("Redis source {} -> {}{}{}: {}", transition.from(), status.state(),
+                    status.node().map(n -> " on " + n).orElse(""),
+                    status.role() == NodeRole.UNKNOWN ? "" : " (" + status.role().name().toLowerCase(Locale.ROOT) + ")",
+                    status.reason());
+            notifyListeners(status);
+        }
+    }
+
+    private void notifyListeners(SourceStatus status) {
+        for (Consumer<SourceStatus> listener : stateListeners) {
+            try {
+                listener.accept(status);
+            } catch (RuntimeException e) {
+                log.warn("Redis source state listener {} failed", listener, e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- reconcile
+
+    /**
+     * Forces a fresh connection and subscription on {@code node}: the watchdog calls this after a canary miss, when a
+     * connection may look alive and still deliver nothing. The connection is closed, so Lettuce reconnects at once
+     * (re-resolving the master in Sentinel mode) and the registry is replayed; in every-node mode a reconcile runs
+     * too. Non-blocking; a node without a connection is left to the reconcile.
+     */
+    public void resubscribe(String node, String reason) {
+        if (closed) {
+            return;
+        }
+        NodeSubscriber target;
+        if (!config.everyNode()) {
+            target = single;
+        } else {
+            synchronized (topology) {
+                target = nodes.get(node);
+            }
+        }
+        if (target != null) {
+            target.drop("watchdog: " + reason);
+        }
+        if (config.everyNode()) {
+            requestReconcile();
+        }
+    }
+
+    /** A Sentinel event: reconcile now, on the timer. */
+    private void requestReconcile() {
+        if (closed) {
+            return;
+        }
+        try {
+            timer.execute(this::reconcile);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** One reconcile at a time; a request while one runs makes another run right after it. */
+    private void reconcile() {
+        if (closed) {
+            return;
+        }
+        if (!reconcileRunning.compareAndSet(false, true)) {
+            reconcileAgain.set(true);
+            return;
+        }
+        CompletableFuture<Void> round;
+        try {
+            round = config.everyNode() ? reconcileEveryNode() : reconcileSingle();
+        } catch (RuntimeException e) {
+            round = CompletableFuture.failedFuture(e);
+        }
+        round.whenComplete((ignored, error) -> {
+            if (error != null && !closed) {
+                log.warn("Redis source: reconcile failed: {}", NodeSubscriber.describe(NodeSubscriber.unwrap(error)));
+            }
+            reconcileRunning.set(false);
+            firstReconcile.complete(null);
+            if (reconcileAgain.getAndSet(false)) {
+                requestReconcile();
+            }
+        });
+    }
+
+    private CompletableFuture<Void> reconcileEveryNode() {
+        sentinelWatch.ensureEventSubscriptions();
+        return sentinelWatch.query()
+                .thenApplyAsync(this::applyTopology, timer)
+                .thenCompose(view -> view == null ? CompletableFuture.completedFuture(null) : checkNodes(view));
+    }
+
+    /** Every-node mode: follow Sentinel's view (master, replicas); returns null when no sentinel answered. */
+    private SentinelWatch.View applyTopology(SentinelWatch.View view) {
+        if (closed) {
+            return null;
+        }
+        if (view.master().isEmpty()) {
+            String why = "no sentinel answered (" + view.summary() + "); keeping the subscriptions we have";
+            if (!why.equals(masterReason)) {
+                log.warn("Redis source: {}", why);
+            }
+            masterReason = why;
+            if (master == null) {
+                try {   // nothing known yet: try again soon rather than after a whole reconcile interval
+                    timer.schedule(this::requestReconcile, config.reconnectDelayMax().toNanos(), TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException e) {
+                    // closing
                 }
             }
+            return null;
+        }
+        String named = view.master().get();
+        String previous = master;
+        List<NodeSubscriber> toStart = new ArrayList<>();
+        List<NodeSubscriber> toClose = new ArrayList<>();
+        synchronized (topology) {
+            Set<String> wanted = new LinkedHashSet<>();
+            wanted.add(named);
+            wanted.addAll(view.replicas());
+            for (NodeSubscriber subscriber : nodes.values()) {
+                String node = subscriber.fixedNode().orElseThrow();
+                if (!wanted.contains(node) && subscriber.role() == NodeRole.MASTER) {
+                    wanted.add(node);   // a former master Sentinel no longer lists, not seen demoted: keep it
+                }
+            }
+            for (String node : wanted) {
+                if (!nodes.containsKey(node)) {
+                    NodeSubscriber subscriber = newSubscriber(nodeUri(config, node), node, node);
+                    nodes.put(node, subscriber);
+                    toStart.add(subscriber);
+                    log.info("Redis source: subscribing on {} ({} per Sentinel)", node,
+                            node.equals(named) ? "master" : "replica");
+                }
+            }
+            for (var it = nodes.entrySet().iterator(); it.hasNext(); ) {
+                var entry = it.next();
+                if (!wanted.contains(entry.getKey())) {
+                    it.remove();
+                    toClose.add(entry.getValue());
+                }
+            }
+            master = named;
+            masterReason = "Sentinel names " + named + " master (" + view.answered() + " sentinel(s) answered, epoch "
+                    + view.configEpoch() + ")";
+        }
+        for (NodeSubscriber subscriber : toStart) {
+            subscriber.start();
+        }
+        for (NodeSubscriber subscriber : toClose) {
+            inBackground(() -> subscriber.close("stopped the subscription on "
+                    + subscriber.fixedNode().orElse("?") + ": no answering sentinel lists it any more and it was not"
+                    + " last seen as master"));
+        }
+        if (!named.equals(previous)) {
+            masterSince = clock.instant();
+            NodeSubscriber onMaster = masterSubscriber();
+            if (onMaster != null) {
+                onMaster.role(NodeRole.MASTER, "Sentinel names it master");
+            }
+            log.info("Redis source: Sentinel names {} master{}; the relay's subscription is now the one on it ({})",
+                    named, previous == null ? "" : " (was " + previous + ")", status().state());
+            notifyListeners(status());
+        }
+        return view;
+    }
+
+    /** Every-node mode: ROLE on every node, then CLIENT INFO re-checks and repairs. */
+    private CompletableFuture<Void> checkNodes(SentinelWatch.View view) {
+        List<NodeSubscriber> all = subscribers();
+        Map<NodeSubscriber, CompletableFuture<Optional<NodeRole>>> roles = new LinkedHashMap<>();
+        for (NodeSubscriber subscriber : all) {
+            roles.put(subscriber, subscriber.queryRole(config.connectTimeout()));
+        }
+        return CompletableFuture.allOf(roles.values().toArray(CompletableFuture[]::new)).thenAcceptAsync(ignored -> {
+            String named = view.master().orElse(null);
+            for (Map.Entry<NodeSubscriber, CompletableFuture<Optional<NodeRole>>> entry : roles.entrySet()) {
+                NodeSubscriber subscriber = entry.getKey();
+                if (subscriber.isClosed()) {
+                    continue;
+                }
+                String node = subscriber.fixedNode().orElseThrow();
+                Optional<NodeRole> seen = entry.getValue().getNow(Optional.empty());
+                NodeRole bySentinel = node.equals(named) ? NodeRole.MASTER
+                        : view.replicas().contains(node) ? NodeRole.REPLICA : null;
+                NodeRole before = subscriber.role();
+                NodeRole now = seen.orElse(bySentinel != null ? bySentinel : before);
+                if (subscriber.role(now, seen.isPresent() ? "ROLE on the node" : "Sentinel's lists")
+                        && seen.isPresent() && before != NodeRole.UNKNOWN) {
+                    subscriber.resubscribe("reconcile: ROLE on " + node + " now says " + now + " (was " + before
+                            + "); subscribing the registry again");
+                    continue;
+                }
+                if (seen.isPresent() && bySentinel != null && seen.get() != bySentinel
+                        && roleMismatches.add(node + " " + bySentinel + " " + seen.get())) {
+                    log.info("Redis source: Sentinel sees {} as {} but its ROLE says {} (not demoted yet?)", node,
+                            bySentinel, seen.get());
+                }
+                repair(subscriber);
+            }
+        }, timer);
+    }
+
+    /** Standalone and master mode: role and CLIENT INFO checks; master mode: also leave a node that is not master. */
+    private CompletableFuture<Void> reconcileSingle() {
+        NodeSubscriber subscriber = single;
+        if (subscriber == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Optional<String>> named = CompletableFuture.completedFuture(Optional.empty());
+        if (sentinelWatch != null) {
+            sentinelWatch.ensureEventSubscriptions();
+            named = sentinelWatch.query().thenApply(SentinelWatch.View::master);
+        }
+        CompletableFuture<Optional<NodeRole>> role = subscriber.queryRole(config.connectTimeout());
+        return named.thenCombine(role, (masterNamed, seen) -> {
+            seen.ifPresent(r -> subscriber.role(r, "ROLE on the node"));
+            if (subscriber.state() == SubscriptionState.RESOLVING) {
+                return null;
+            }
+            String node = subscriber.node();
+            if (masterNamed.isPresent() && !masterNamed.get().equals(node)) {
+                subscriber.drop("reconcile: Sentinel names " + masterNamed.get() + " master but this subscription is"
+                        + " on " + node + "; reconnecting (the master is looked up again)");
+            } else if (sentinelWatch != null && seen.isPresent() && seen.get() == NodeRole.REPLICA) {
+                subscriber.drop("reconcile: ROLE on " + node + " says replica; reconnecting (the master is looked up"
+                        + " again)");
+            } else {
+                repair(subscriber);
+            }
+            return null;
+        });
+    }
+
+    /** Re-checks a VERIFIED connection (CLIENT INFO); resubscribes one stuck waiting for acknowledgements. */
+    private void repair(NodeSubscriber subscriber) {
+        SourceStatus status = subscriber.status();
+        if (status.state() == SubscriptionState.VERIFIED) {
+            subscriber.recheck();
+        } else if (status.state() == SubscriptionState.CONNECTED
+                && !status.since().plus(config.reconcileInterval()).isAfter(clock.instant())) {
+            subscriber.resubscribe("reconcile: " + status.node().orElse("the node") + " has not acknowledged every"
+                    + " subscription since " + status.since() + " (" + status.reason() + "); subscribing again");
         }
     }
 
-    private void unsubscribeAll(StatefulRedisPubSubConnection<String, String> conn, SourceStatus before) {
-        String[] channels = before.acknowledged().stream().filter(s -> s.kind() == Subscription.Kind.CHANNEL)
-                .map(Subscription::name).toArray(String[]::new);
-        String[] patterns = before.acknowledged().stream().filter(s -> s.kind() == Subscription.Kind.PATTERN)
-                .map(Subscription::name).toArray(String[]::new);
-        try {
-            List<CompletableFuture<Void>> pending = new ArrayList<>();
-            if (channels.length > 0) {
-                pending.add(conn.async().unsubscribe(channels).toCompletableFuture());
+    // ---------------------------------------------------------------------------------------------- helpers
+
+    /** Runs a blocking step (a bounded close) on its own daemon thread, never on an I/O thread or the timer. */
+    private static CompletableFuture<Void> inBackground(Runnable step) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                step.run();
+                done.complete(null);
+            } catch (RuntimeException | Error e) {
+                done.completeExceptionally(e);
             }
-            if (patterns.length > 0) {
-                pending.add(conn.async().punsubscribe(patterns).toCompletableFuture());
-            }
-            await(CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)), "unsubscribing");
-        } catch (RuntimeException e) {
-            log.debug("Redis source: unsubscribe on close failed: {}", e.toString());
-        }
+        }, "alert-relay-redis-source-close");
+        thread.setDaemon(true);
+        thread.start();
+        return done;
     }
 
-    private static void await(CompletableFuture<?> future, String what) {
+    static void await(CompletableFuture<?> future, String what) {
+        await(future, what, CLOSE_TIMEOUT);
+    }
+
+    private static void await(CompletableFuture<?> future, String what, Duration timeout) {
         try {
-            future.get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
@@ -589,126 +765,36 @@ public final class RedisSource implements Source {
         }
     }
 
-    private static ProtocolVersion negotiatedProtocol(StatefulRedisPubSubConnection<String, String> conn) {
-        if (conn instanceof StatefulRedisConnectionImpl<?, ?> impl) {
-            ConnectionState state = impl.getConnectionState();
-            if (state != null && state.getNegotiatedProtocolVersion() != null) {
-                return state.getNegotiatedProtocolVersion();
-            }
-        }
-        return ProtocolVersion.RESP2;   // unknown: do not risk a command a RESP2 subscriber may not send
-    }
-
-    private static String format(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet) {
-            return new HostAndPort(inet.getHostString(), inet.getPort()).toString();
-        }
-        return String.valueOf(address);
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        Throwable cause = error;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
-    }
-
-    private static String describe(Throwable error) {
-        if (error == null) {
-            return "unknown error";
-        }
-        String message = error.getMessage();
-        Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String text = error.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-        return root == error ? text : text + " (" + root.getClass().getSimpleName()
-                + (root.getMessage() == null ? "" : ": " + root.getMessage()) + ")";
-    }
-
-    private record PendingPing(long epoch, String node) {}
-
-    /** Remembers the pub/sub connection's current Netty channel, so a missed PING deadline can close it. */
+    /** Remembers the open pub/sub Netty channels, so a missed PING deadline or the reconcile can close one. */
     private final class ChannelTracker implements NettyCustomizer {
         @Override
         public void afterChannelInitialized(Channel channel) {
             if (channel.pipeline().get(PubSubCommandHandler.class) != null) {
-                pubSubChannel.set(channel);
+                pubSubChannels.add(channel);
+                channel.closeFuture().addListener(future -> pubSubChannels.remove(channel));
             }
         }
     }
 
-    /** Connect/disconnect of the pub/sub connection (the client's Sentinel look-up connections are ignored). */
-    private final class ConnectionListener implements RedisConnectionStateListener {
+    private final class Owner implements NodeSubscriber.Owner {
         @Override
-        @SuppressWarnings("unchecked")
-        public void onRedisConnected(RedisChannelHandler<?, ?> conn, SocketAddress address) {
-            if (closed || !(conn instanceof StatefulRedisPubSubConnection<?, ?>)) {
-                return;
-            }
-            try {
-                onConnected((StatefulRedisPubSubConnection<String, String>) conn, address);
-            } catch (RuntimeException e) {
-                log.error("Redis source failed to handle a new connection to {}", address, e);
-            }
+        public void message(NodeSubscriber from, String channel, Optional<String> pattern, String payload) {
+            onMessage(from, channel, pattern, payload);
         }
 
         @Override
-        public void onRedisDisconnected(RedisChannelHandler<?, ?> conn) {
-            if (closed || conn != connection) {
-                return;
-            }
-            try {
-                onDisconnected();
-            } catch (RuntimeException e) {
-                log.error("Redis source failed to handle a disconnect", e);
-            }
-        }
-    }
-
-    /** Messages and the server's (un)subscribe acknowledgements. Runs on the I/O thread. */
-    private final class PubSubListener implements RedisPubSubListener<String, String> {
-        @Override
-        public void message(String channel, String message) {
-            deliver(channel, Optional.empty(), message);
+        public void report(NodeSubscriber from, Plan plan) {
+            RedisSource.this.report(from, plan);
         }
 
         @Override
-        public void message(String pattern, String channel, String message) {
-            deliver(channel, Optional.ofNullable(pattern), message);
+        public List<Channel> pubSubChannels() {
+            return List.copyOf(pubSubChannels);
         }
 
         @Override
-        public void subscribed(String channel, long count) {
-            acknowledged(Subscription.Kind.CHANNEL, channel, true, count);
-        }
-
-        @Override
-        public void psubscribed(String pattern, long count) {
-            acknowledged(Subscription.Kind.PATTERN, pattern, true, count);
-        }
-
-        @Override
-        public void unsubscribed(String channel, long count) {
-            acknowledged(Subscription.Kind.CHANNEL, channel, false, count);
-        }
-
-        @Override
-        public void punsubscribed(String pattern, long count) {
-            acknowledged(Subscription.Kind.PATTERN, pattern, false, count);
-        }
-
-        private void acknowledged(Subscription.Kind kind, String name, boolean subscribed, long count) {
-            if (closed || name == null || name.isEmpty()) {
-                return;
-            }
-            try {
-                onAcknowledged(new Subscription(kind, name), subscribed, count);
-            } catch (RuntimeException e) {
-                log.error("Redis source failed to handle an acknowledgement for {}", name, e);
-            }
+        public boolean isClosed() {
+            return closed;
         }
     }
 }

@@ -35,6 +35,10 @@ import java.util.Optional;
  *   reconnect-delay-max: 1s                           # first reconnect at once, then 10ms, 20ms, ... up to this
  *   ping-interval: 1s                                 # application PING on the subscriber connection
  *   ping-timeout: 2s                                  # no PONG by then: drop the connection and reconnect
+ *   subscribe-on: every-node                          # Sentinel only: every-node (default) | master
+ *   dedup-window: 30s                                 # every-node: how long a message key is remembered
+ *   dedup-max-entries: 100000                         # every-node: bound on remembered keys (oldest evicted)
+ *   reconcile-interval: 5s                            # periodic topology and subscription check
  * </pre>
  *
  * <p>Passwords (the {@code password} keys and a password inside {@code url}) never appear in messages, logs or
@@ -48,6 +52,10 @@ import java.util.Optional;
  * @param reconnectDelayMax the largest pause between reconnect attempts
  * @param pingInterval      how often the subscriber connection is PINGed
  * @param pingTimeout       how long a PING may stay unanswered before the connection is dropped
+ * @param subscribeOn       Sentinel mode: subscribe on every data node (deduplicating) or on the master only
+ * @param dedupWindow       every-node mode: how long a message key is remembered after its last receipt
+ * @param dedupMaxEntries   every-node mode: how many message keys are remembered at most (oldest evicted)
+ * @param reconcileInterval how often the topology (Sentinel) and every subscription (ROLE, CLIENT INFO) are checked
  */
 public record RedisSourceConfig(
         Optional<Standalone> standalone,
@@ -57,7 +65,11 @@ public record RedisSourceConfig(
         Duration connectTimeout,
         Duration reconnectDelayMax,
         Duration pingInterval,
-        Duration pingTimeout) {
+        Duration pingTimeout,
+        SubscribeOn subscribeOn,
+        Duration dedupWindow,
+        int dedupMaxEntries,
+        Duration reconcileInterval) {
 
     public static final String DEFAULT_CLIENT_NAME = "alert-relay";
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -65,6 +77,50 @@ public record RedisSourceConfig(
     public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_PING_TIMEOUT = Duration.ofSeconds(2);
     public static final int DEFAULT_PORT = 6379;
+    /** Sentinel mode's default placement. */
+    public static final SubscribeOn DEFAULT_SUBSCRIBE_ON = SubscribeOn.EVERY_NODE;
+    /** How long a message key is remembered for deduplication across nodes, after its last receipt. */
+    public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofSeconds(30);
+    /** At most this many message keys are remembered; the least recently seen is evicted first. */
+    public static final int DEFAULT_DEDUP_MAX_ENTRIES = 100_000;
+    /** How often the topology (Sentinel) and every subscription (ROLE, CLIENT INFO) are checked. */
+    public static final Duration DEFAULT_RECONCILE_INTERVAL = Duration.ofSeconds(5);
+
+    /** Where to subscribe in Sentinel mode ({@code redis.subscribe-on}). Standalone is always its one server. */
+    public enum SubscribeOn {
+        /** {@code every-node}: on the master and every replica (and a former master until it is demoted). */
+        EVERY_NODE("every-node"),
+        /** {@code master}: one connection that follows the master Sentinel names (re-resolved on every reconnect). */
+        MASTER("master");
+
+        private final String key;
+
+        SubscribeOn(String key) {
+            this.key = key;
+        }
+
+        /** The config value: {@code every-node} or {@code master}. */
+        public String key() {
+            return key;
+        }
+
+        static SubscribeOn parse(String value) {
+            for (SubscribeOn option : values()) {
+                if (option.key.equalsIgnoreCase(value.trim())) {
+                    return option;
+                }
+            }
+            throw new IllegalArgumentException("must be one of every-node, master");
+        }
+    }
+
+    /** The settings before {@code subscribe-on} and friends existed: those take their defaults. */
+    public RedisSourceConfig(Optional<Standalone> standalone, Optional<Sentinel> sentinel, Optional<Secret> password,
+            String clientName, Duration connectTimeout, Duration reconnectDelayMax, Duration pingInterval,
+            Duration pingTimeout) {
+        this(standalone, sentinel, password, clientName, connectTimeout, reconnectDelayMax, pingInterval, pingTimeout,
+                DEFAULT_SUBSCRIBE_ON, DEFAULT_DEDUP_WINDOW, DEFAULT_DEDUP_MAX_ENTRIES, DEFAULT_RECONCILE_INTERVAL);
+    }
 
     public RedisSourceConfig {
         requireNonNull(standalone, "standalone is null");
@@ -75,6 +131,12 @@ public record RedisSourceConfig(
         requireNonNull(reconnectDelayMax, "reconnectDelayMax is null");
         requireNonNull(pingInterval, "pingInterval is null");
         requireNonNull(pingTimeout, "pingTimeout is null");
+        requireNonNull(subscribeOn, "subscribeOn is null");
+        requireNonNull(dedupWindow, "dedupWindow is null");
+        requireNonNull(reconcileInterval, "reconcileInterval is null");
+        if (dedupMaxEntries < 1) {
+            throw new IllegalArgumentException("dedupMaxEntries must be at least 1");
+        }
         if (standalone.isPresent() == sentinel.isPresent()) {
             throw new IllegalArgumentException("exactly one of standalone and sentinel must be given");
         }
@@ -183,10 +245,19 @@ public record RedisSourceConfig(
         Duration reconnectDelayMax = positive(c, "reconnect-delay-max", DEFAULT_RECONNECT_DELAY_MAX);
         Duration pingInterval = positive(c, "ping-interval", DEFAULT_PING_INTERVAL);
         Duration pingTimeout = positive(c, "ping-timeout", DEFAULT_PING_TIMEOUT);
+        SubscribeOn subscribeOn = c.optional("subscribe-on", SubscribeOn::parse, DEFAULT_SUBSCRIBE_ON);
+        Duration dedupWindow = positive(c, "dedup-window", DEFAULT_DEDUP_WINDOW);
+        int dedupMaxEntries = c.optional("dedup-max-entries", Parsers::positiveInt, DEFAULT_DEDUP_MAX_ENTRIES);
+        Duration reconcileInterval = positive(c, "reconcile-interval", DEFAULT_RECONCILE_INTERVAL);
 
         c.throwIfInvalid();
         return new RedisSourceConfig(standalone, sentinel, password, clientName, connectTimeout, reconnectDelayMax,
-                pingInterval, pingTimeout);
+                pingInterval, pingTimeout, subscribeOn, dedupWindow, dedupMaxEntries, reconcileInterval);
+    }
+
+    /** Whether this config subscribes on every data node (Sentinel mode with {@code subscribe-on: every-node}). */
+    public boolean everyNode() {
+        return sentinel.isPresent() && subscribeOn == SubscribeOn.EVERY_NODE;
     }
 
     /** {@code redis://host:port/db} or {@code sentinel mymaster via [h1:p1, h2:p2]}, without any password. */
@@ -205,7 +276,10 @@ public record RedisSourceConfig(
                 + sentinel.map(s -> ", sentinel-password=" + (s.password().isPresent() ? "****" : "none")).orElse("")
                 + ", clientName=" + clientName + ", connectTimeout=" + connectTimeout
                 + ", reconnectDelayMax=" + reconnectDelayMax + ", pingInterval=" + pingInterval
-                + ", pingTimeout=" + pingTimeout + "]";
+                + ", pingTimeout=" + pingTimeout + ", reconcileInterval=" + reconcileInterval
+                + (sentinel.isPresent() ? ", subscribeOn=" + subscribeOn.key() : "")
+                + (everyNode() ? ", dedupWindow=" + dedupWindow + ", dedupMaxEntries=" + dedupMaxEntries : "")
+                + "]";
     }
 
     private static Optional<Sentinel> readSentinel(ConfigView redis, ConfigBinder c) {

@@ -23,6 +23,9 @@ import java.util.function.Supplier;
 final class SubscriptionTracker {
     private final Clock clock;
     private final Supplier<Set<Subscription>> desired;
+    private final String fixedNode;
+    private NodeRole role = NodeRole.UNKNOWN;
+    private String lastNode;
 
     private SubscriptionState state = SubscriptionState.RESOLVING;
     private String node;
@@ -39,8 +42,18 @@ final class SubscriptionTracker {
     private boolean closed;
 
     SubscriptionTracker(Clock clock, Supplier<Set<Subscription>> desired) {
+        this(clock, desired, null);
+    }
+
+    /**
+     * A tracker for a connection to one fixed node ({@code fixedNode}, {@code host:port}): its status always names that
+     * node, also while {@link SubscriptionState#RESOLVING}. {@code null}: the node is only known while connected.
+     */
+    SubscriptionTracker(Clock clock, Supplier<Set<Subscription>> desired, String fixedNode) {
         this.clock = clock;
         this.desired = desired;
+        this.fixedNode = fixedNode;
+        this.node = fixedNode;
         this.since = clock.instant();
     }
 
@@ -50,7 +63,11 @@ final class SubscriptionTracker {
         if (closed) {
             return plan;
         }
+        if (fixedNode == null && lastNode != null && !lastNode.equals(node)) {
+            role = NodeRole.UNKNOWN;   // another server (master mode after a failover): its role is not known yet
+        }
         this.node = node;
+        lastNode = node;
         acknowledged.clear();
         lastCount = 0;
         verifying = false;
@@ -70,7 +87,7 @@ final class SubscriptionTracker {
     /** The connection is gone (or could not be made); {@code why} says so. */
     synchronized Plan disconnected(String why) {
         Plan plan = new Plan(++epoch);
-        node = null;
+        node = fixedNode;
         acknowledged.clear();
         lastCount = 0;
         verifying = false;
@@ -147,13 +164,22 @@ final class SubscriptionTracker {
             return plan;
         }
         verifying = false;
-        if (state != SubscriptionState.SUBSCRIBED) {
-            return plan;
-        }
         Set<Subscription> want = desired.get();
         long wantChannels = want.stream().filter(s -> s.kind() == Kind.CHANNEL).count();
         long wantPatterns = want.size() - wantChannels;
-        if (channels == wantChannels && patterns == wantPatterns && acknowledged.equals(want)) {
+        boolean matches = channels == wantChannels && patterns == wantPatterns && acknowledged.equals(want);
+        if (state == SubscriptionState.VERIFIED) {   // a periodic re-check (reconcile)
+            if (!matches) {
+                resubscribeAll(plan, "reconcile: CLIENT INFO on " + node + " shows sub=" + channels + " psub="
+                        + patterns + " but the registry wants sub=" + wantChannels + " psub=" + wantPatterns
+                        + "; subscribing the registry again", want);
+            }
+            return plan;
+        }
+        if (state != SubscriptionState.SUBSCRIBED) {
+            return plan;
+        }
+        if (matches) {
             transition(plan, SubscriptionState.VERIFIED, "CLIENT INFO on " + node + " shows sub=" + channels
                     + " psub=" + patterns + ", as the registry wants", false);
         } else {
@@ -199,12 +225,59 @@ final class SubscriptionTracker {
         return plan;
     }
 
+    /**
+     * Periodic re-check of a {@link SubscriptionState#VERIFIED} connection (the reconcile): asks for another CLIENT
+     * INFO; a disagreement then forces a resubscribe (see {@link #verified}).
+     */
+    synchronized Plan recheck() {
+        Plan plan = new Plan(epoch);
+        if (!closed && state == SubscriptionState.VERIFIED && canVerify && !verifying) {
+            requestVerification(plan);
+        }
+        return plan;
+    }
+
+    /**
+     * Forces the whole registry to be subscribed again on the live connection, waiting for fresh acknowledgements
+     * (back to {@link SubscriptionState#CONNECTED}, counted as a resubscribe). No-op while resolving.
+     */
+    synchronized Plan resubscribe(String why) {
+        Plan plan = new Plan(epoch);
+        if (closed || state == SubscriptionState.RESOLVING) {
+            return plan;
+        }
+        resubscribeAll(plan, why, desired.get());
+        return plan;
+    }
+
+    /** Records the node's role as last seen; true when it changed. */
+    synchronized boolean role(NodeRole newRole) {
+        if (newRole == role) {
+            return false;
+        }
+        role = newRole;
+        return true;
+    }
+
+    synchronized NodeRole role() {
+        return role;
+    }
+
+    synchronized SubscriptionState state() {
+        return state;
+    }
+
     /** The source is closing: resolving for good; later events are ignored. */
     synchronized Plan close() {
+        return close("source closed");
+    }
+
+    /** Closing for good, with the reason (a node Sentinel no longer lists, say). */
+    synchronized Plan close(String why) {
         Plan plan = new Plan(++epoch);
         if (!closed) {
-            node = null;
-            transition(plan, SubscriptionState.RESOLVING, "source closed", state == SubscriptionState.RESOLVING);
+            node = fixedNode;
+            transition(plan, SubscriptionState.RESOLVING, why, state == SubscriptionState.RESOLVING);
             acknowledged.clear();
             closed = true;
         }
@@ -224,7 +297,18 @@ final class SubscriptionTracker {
     }
 
     synchronized SourceStatus status() {
-        return new SourceStatus(state, Optional.ofNullable(node), since, reason, resubscribes, acknowledged);
+        return new SourceStatus(state, Optional.ofNullable(node), since, reason, resubscribes, acknowledged, role);
+    }
+
+    private void resubscribeAll(Plan plan, String why, Set<Subscription> want) {
+        acknowledged.clear();
+        lastCount = 0;
+        verifying = false;
+        verifyToken++;   // an answer to an earlier CLIENT INFO no longer counts
+        resubscribes++;
+        transition(plan, SubscriptionState.CONNECTED, why, false);
+        want.forEach(plan::subscribe);
+        evaluate(plan, want);
     }
 
     private void evaluate(Plan plan, Set<Subscription> want) {

@@ -34,6 +34,41 @@ class RedisSourceConfigTest {
     }
 
     @Test
+    void failoverKeysDefaults() {
+        RedisSourceConfig standalone = read(Map.of("url", "redis://redis.internal:7000"));
+        assertThat(standalone.everyNode()).isFalse();
+        assertThat(standalone.reconcileInterval()).isEqualTo(Duration.ofSeconds(5))
+                .isEqualTo(RedisSourceConfig.DEFAULT_RECONCILE_INTERVAL);
+
+        RedisSourceConfig sentinel = read(Map.of("sentinel", Map.of("master", "m", "nodes", List.of("h:26379"))));
+        assertThat(sentinel.subscribeOn()).isEqualTo(RedisSourceConfig.SubscribeOn.EVERY_NODE);
+        assertThat(sentinel.everyNode()).isTrue();
+        assertThat(sentinel.dedupWindow()).isEqualTo(Duration.ofSeconds(30)).isEqualTo(RedisSourceConfig.DEFAULT_DEDUP_WINDOW);
+        assertThat(sentinel.dedupMaxEntries()).isEqualTo(100_000).isEqualTo(RedisSourceConfig.DEFAULT_DEDUP_MAX_ENTRIES);
+        assertThat(sentinel.toString()).contains("subscribeOn=every-node", "dedupWindow=PT30S");
+    }
+
+    @Test
+    void failoverKeysAreReadAndChecked() {
+        RedisSourceConfig config = read(Map.of("sentinel", Map.of("master", "m", "nodes", List.of("h:26379")),
+                "subscribe-on", "master", "dedup-window", "10s", "dedup-max-entries", "50", "reconcile-interval", "1s"));
+        assertThat(config.subscribeOn()).isEqualTo(RedisSourceConfig.SubscribeOn.MASTER);
+        assertThat(config.everyNode()).isFalse();
+        assertThat(config.dedupWindow()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.dedupMaxEntries()).isEqualTo(50);
+        assertThat(config.reconcileInterval()).isEqualTo(Duration.ofSeconds(1));
+
+        assertThatThrownBy(() -> read(Map.of("sentinel", Map.of("master", "m", "nodes", List.of("h:26379")),
+                "subscribe-on", "replicas", "dedup-window", "0", "dedup-max-entries", "-3", "reconcile-interval", "x")))
+                .isInstanceOf(ConfigurationException.class)
+                .satisfies(e -> assertThat(((ConfigurationException) e).problems()).hasSize(4)
+                        .anySatisfy(p -> assertThat(p).startsWith("redis.subscribe-on:").contains("every-node, master"))
+                        .anySatisfy(p -> assertThat(p).startsWith("redis.dedup-window:"))
+                        .anySatisfy(p -> assertThat(p).startsWith("redis.dedup-max-entries:"))
+                        .anySatisfy(p -> assertThat(p).startsWith("redis.reconcile-interval:")));
+    }
+
+    @Test
     void urlDefaultsThePortAndReadsTlsDatabaseUserAndPassword() {
         assertThat(read(Map.of("url", "redis://localhost")).standalone().orElseThrow().port()).isEqualTo(6379);
 

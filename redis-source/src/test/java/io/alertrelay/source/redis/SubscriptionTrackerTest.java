@@ -212,6 +212,57 @@ class SubscriptionTrackerTest {
         assertThat(tracker.status().state()).isEqualTo(SubscriptionState.RESOLVING);
     }
 
+    @Test
+    void theReconcileRecheckOfAVerifiedConnectionResubscribesOnAMismatch() {
+        verify(tracker.connected("a:1", true));
+        Plan recheck = tracker.recheck();
+        assertThat(recheck.verify()).isTrue();
+        assertThat(tracker.recheck().verify()).isFalse();   // one in flight at a time
+
+        // the server agrees: nothing happens
+        assertThat(tracker.verified(recheck.epoch(), recheck.verifyToken(), 1, 1).transitions()).isEmpty();
+        assertThat(tracker.status().state()).isEqualTo(SubscriptionState.VERIFIED);
+
+        // the server lost our pattern (sub=1 psub=0): subscribe everything again, wait for fresh acknowledgements
+        Plan again = tracker.recheck();
+        Plan mismatch = tracker.verified(again.epoch(), again.verifyToken(), 1, 0);
+        assertThat(states(mismatch)).containsExactly(SubscriptionState.CONNECTED);
+        assertThat(mismatch.transitions().get(0).status().reason()).contains("reconcile").contains("psub=0");
+        assertThat(mismatch.commands()).containsExactlyInAnyOrder(
+                new Command(Action.SUBSCRIBE, Kind.PATTERN, "alerts:*"), new Command(Action.SUBSCRIBE, Kind.CHANNEL, "ops"));
+        assertThat(tracker.status().resubscribeCount()).isEqualTo(1);
+        verify(mismatch);
+    }
+
+    @Test
+    void aForcedResubscribeWaitsForFreshAcknowledgementsAndIsCounted() {
+        verify(tracker.connected("a:1", true));
+        Plan forced = tracker.resubscribe("reconcile: ROLE changed");
+        assertThat(states(forced)).containsExactly(SubscriptionState.CONNECTED);
+        assertThat(tracker.status().reason()).isEqualTo("reconcile: ROLE changed");
+        assertThat(tracker.status().acknowledged()).isEmpty();
+        assertThat(forced.commands()).hasSize(2);
+        verify(forced);
+        assertThat(tracker.status().resubscribeCount()).isEqualTo(1);
+
+        tracker.disconnected("lost");
+        assertThat(tracker.resubscribe("while resolving").commands()).isEmpty();
+    }
+
+    @Test
+    void aFixedNodeTrackerNamesItsNodeAndRoleAlsoWhileResolving() {
+        SubscriptionTracker fixed = new SubscriptionTracker(clock, registry::snapshot, "10.0.0.2:6379");
+        assertThat(fixed.status().node()).contains("10.0.0.2:6379");
+        assertThat(fixed.status().role()).isEqualTo(NodeRole.UNKNOWN);
+        assertThat(fixed.role(NodeRole.REPLICA)).isTrue();
+        assertThat(fixed.role(NodeRole.REPLICA)).isFalse();
+        fixed.connected("10.0.0.2:6379", true);
+        Plan lost = fixed.disconnected("lost the connection");
+        SourceStatus status = lost.transitions().get(0).status();
+        assertThat(status.node()).contains("10.0.0.2:6379");
+        assertThat(status.role()).isEqualTo(NodeRole.REPLICA);
+    }
+
     private void verify(Plan connected) {
         assertThat(states(connected)).contains(SubscriptionState.CONNECTED);
         Plan last = null;

@@ -1,0 +1,33 @@
+package io.alertrelay.source.redis;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+
+/**
+ * One subscription connection of the source: in {@code subscribe-on: every-node} mode there is one per data node; in
+ * standalone and {@code subscribe-on: master} mode exactly one.
+ *
+ * @param node             the node ({@code host:port}); in master mode while resolving: {@code "unknown"}
+ * @param role             the node's role as last seen
+ * @param state            where the connection stands
+ * @param since            when {@code state} was entered (source clock)
+ * @param reason           why: the reason of the last transition, or of the last failed attempt
+ * @param resubscribeCount how many times the registry was subscribed again on this node (new connection, or a
+ *                         resubscribe forced by the reconcile)
+ */
+public record NodeStatus(String node, NodeRole role, SubscriptionState state, Instant since, String reason,
+        long resubscribeCount) {
+    public NodeStatus {
+        requireNonNull(node, "node is null");
+        requireNonNull(role, "role is null");
+        requireNonNull(state, "state is null");
+        requireNonNull(since, "since is null");
+        requireNonNull(reason, "reason is null");
+    }
+
+    static NodeStatus of(SourceStatus status) {
+        return new NodeStatus(status.node().orElse("unknown"), status.role(), status.state(), status.since(),
+                status.reason(), status.resubscribeCount());
+    }
+}

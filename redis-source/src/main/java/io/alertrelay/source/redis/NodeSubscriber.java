@@ -1,0 +1,645 @@
+package io.alertrelay.source.redis;
+
+import io.alertrelay.config.Parsers.HostAndPort;
+import io.alertrelay.source.redis.SubscriptionTracker.Command;
+import io.alertrelay.source.redis.SubscriptionTracker.Plan;
+import io.alertrelay.spi.Subscription;
+import io.lettuce.core.ConnectionState;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.StatefulRedisConnectionImpl;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.event.connection.ReconnectFailedEvent;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.pubsub.RedisPubSubListener;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Lettuce pub/sub connection of the source and its {@link SubscriptionTracker}: either to one fixed data node
+ * (standalone, or every-node mode), or to the master Sentinel names (master mode: Lettuce re-resolves it on every
+ * reconnect). It subscribes the registry on every (re)connect, follows registry changes, verifies with CLIENT INFO,
+ * PINGs with a deadline, and can be told by the reconcile to re-check, resubscribe, or drop its connection.
+ *
+ * <p>Never blocks an I/O thread. Thread-safe.
+ */
+final class NodeSubscriber {
+    private static final Logger log = LoggerFactory.getLogger(RedisSource.class);
+
+    /** What the subscriber needs from its source. */
+    interface Owner {
+        void message(NodeSubscriber from, String channel, Optional<String> pattern, String payload);
+
+        void report(NodeSubscriber from, Plan plan);
+
+        /** The currently open pub/sub Netty channels of the source's client resources. */
+        List<Channel> pubSubChannels();
+
+        boolean isClosed();
+    }
+
+    private final RedisSourceConfig config;
+    private final ScheduledExecutorService timer;
+    private final RedisURI uri;
+    private final String fixedNode;
+    private final String target;
+    private final ReconnectDelay reconnectDelay;
+    private final Owner owner;
+    private final SubscriptionTracker tracker;
+    private final RedisClient client;
+    private final Listener listener = new Listener();
+    private final AtomicReference<PendingPing> pendingPing = new AtomicReference<>();
+    private final AtomicReference<String> dropReason = new AtomicReference<>();
+
+    private volatile boolean closed;
+    private volatile boolean canVerify;
+    private volatile StatefulRedisPubSubConnection<String, String> connection;
+    private volatile String node = "unknown";
+    private volatile CompletableFuture<Void> firstAttempt = CompletableFuture.completedFuture(null);
+
+    /**
+     * @param fixedNode the node's {@code host:port} when {@code uri} names one fixed node; {@code null} for a Sentinel
+     *                  URI (master mode)
+     * @param target    how to name the target in messages (redacted)
+     */
+    NodeSubscriber(RedisSourceConfig config, ClientResources resources, ScheduledExecutorService timer, Clock clock,
+            Supplier<Set<Subscription>> desired, RedisURI uri, String fixedNode, String target,
+            ReconnectDelay reconnectDelay, Owner owner) {
+        this.config = config;
+        this.timer = timer;
+        this.uri = uri;
+        this.fixedNode = fixedNode;
+        this.target = target;
+        this.reconnectDelay = reconnectDelay;
+        this.owner = owner;
+        this.tracker = new SubscriptionTracker(clock, desired, fixedNode);
+        if (fixedNode != null) {
+            node = fixedNode;
+        }
+        this.client = RedisClient.create(resources);
+        client.setOptions(RedisSource.clientOptions(config));
+        client.addListener(new ConnectionListener());
+    }
+
+    /** The first connection attempt; on failure, retries in the background. The future never fails. */
+    CompletableFuture<Void> start() {
+        firstAttempt = connect(1);
+        return firstAttempt;
+    }
+
+    /** The first connection attempt of {@link #start()} (completed before it). */
+    CompletableFuture<Void> firstAttempt() {
+        return firstAttempt;
+    }
+
+    /** The fixed node ({@code host:port}), or empty for a master-mode subscriber. */
+    Optional<String> fixedNode() {
+        return Optional.ofNullable(fixedNode);
+    }
+
+    /** The node currently (or last) connected to. */
+    String node() {
+        return node;
+    }
+
+    SourceStatus status() {
+        return tracker.status();
+    }
+
+    SubscriptionState state() {
+        return tracker.state();
+    }
+
+    NodeRole role() {
+        return tracker.role();
+    }
+
+    /** Records the role as last seen; true (and logged) when it changed. */
+    boolean role(NodeRole role, String why) {
+        boolean changed = tracker.role(role);
+        if (changed) {
+            log.info("Redis source: node {} is now seen as {} ({})", node, role, why);
+        }
+        return changed;
+    }
+
+    /** Whether the connection negotiated RESP3, so ordinary commands (ROLE, CLIENT INFO) can go on it. */
+    boolean canRunCommands() {
+        return canVerify && tracker.isConnected();
+    }
+
+    // ------------------------------------------------------------------------------------------ driven by the source
+
+    void registryChanged() {
+        StatefulRedisPubSubConnection<String, String> conn = connection;
+        if (closed || conn == null) {
+            return;
+        }
+        Plan plan;
+        synchronized (tracker) {
+            plan = tracker.registryChanged();
+            send(conn, plan);
+        }
+        owner.report(this, plan);
+    }
+
+    /** The reconcile: ask CLIENT INFO again on a VERIFIED connection; a mismatch then forces a resubscribe. */
+    void recheck() {
+        StatefulRedisPubSubConnection<String, String> conn = connection;
+        if (closed || conn == null) {
+            return;
+        }
+        Plan plan;
+        synchronized (tracker) {
+            plan = tracker.recheck();
+            send(conn, plan);
+        }
+        owner.report(this, plan);
+    }
+
+    /** Subscribes the whole registry again on the live connection (reason recorded and logged as a transition). */
+    void resubscribe(String why) {
+        StatefulRedisPubSubConnection<String, String> conn = connection;
+        if (closed || conn == null) {
+            return;
+        }
+        Plan plan;
+        synchronized (tracker) {
+            plan = tracker.resubscribe(why);
+            send(conn, plan);
+        }
+        owner.report(this, plan);
+    }
+
+    /** {@code ROLE} on the subscribed connection (RESP3 only): the node's role, or empty without an answer. */
+    CompletableFuture<Optional<NodeRole>> queryRole(Duration timeout) {
+        StatefulRedisPubSubConnection<String, String> conn = connection;
+        if (closed || conn == null || !canRunCommands()) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        try {
+            return conn.async().role().toCompletableFuture()
+                    .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .handle((reply, error) -> {
+                        if (error != null || reply == null || reply.isEmpty()) {
+                            return Optional.<NodeRole>empty();
+                        }
+                        String role = String.valueOf(reply.get(0)).toLowerCase(Locale.ROOT);
+                        return Optional.of(switch (role) {
+                            case "master" -> NodeRole.MASTER;
+                            case "slave", "replica" -> NodeRole.REPLICA;
+                            default -> NodeRole.UNKNOWN;
+                        });
+                    });
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+    }
+
+    /** Closes the current Netty channel (Lettuce reconnects at once); {@code why} becomes the RESOLVING reason. */
+    void drop(String why) {
+        if (closed) {
+            return;
+        }
+        dropReason.set(why);
+        String current = node;
+        boolean any = false;
+        for (Channel channel : owner.pubSubChannels()) {
+            if (channel.isActive() && current.equals(format(channel.remoteAddress()))) {
+                channel.close();
+                any = true;
+            }
+        }
+        if (!any) {
+            dropReason.set(null);
+            log.debug("Redis source: no open channel to {} to drop ({})", current, why);
+        }
+    }
+
+    /** Periodic, on the source's timer: a due verification, then the PING deadline check. */
+    void tick() {
+        StatefulRedisPubSubConnection<String, String> conn = connection;
+        if (closed || conn == null) {
+            return;
+        }
+        Plan plan;
+        long epoch;
+        boolean connected;
+        synchronized (tracker) {
+            plan = tracker.tick();
+            send(conn, plan);
+            epoch = tracker.epoch();
+            connected = tracker.isConnected();
+        }
+        owner.report(this, plan);
+        if (connected) {
+            ping(conn, epoch);
+        }
+    }
+
+    /** A Lettuce reconnect failure event, routed here by the source when its address is this subscriber's. */
+    void reconnectFailed(ReconnectFailedEvent failed) {
+        if (closed) {
+            return;
+        }
+        String why = "reconnect attempt " + failed.getAttempt() + " to " + node + " failed: "
+                + describe(unwrap(failed.getCause()));
+        tracker.note(why);
+        log.debug("Redis source: {}", why);
+    }
+
+    /**
+     * Stops this subscriber: reports the final transition, unsubscribes (bounded), closes the connection and the
+     * client (not the shared resources).
+     */
+    void close(String why) {
+        if (closed) {
+            return;
+        }
+        SourceStatus before = tracker.status();
+        closed = true;
+        Plan plan;
+        synchronized (tracker) {
+            plan = tracker.close(why);
+        }
+        owner.report(this, plan);
+        StatefulRedisPubSubConnection<String, String> conn = connection;
+        if (conn != null) {
+            if (conn.isOpen() && before.state() != SubscriptionState.RESOLVING) {
+                unsubscribeAll(conn, before);
+            }
+            RedisSource.await(conn.closeAsync(), "closing the connection to " + node);
+        }
+        try {
+            client.shutdown(Duration.ZERO, RedisSource.CLOSE_TIMEOUT);
+        } catch (RuntimeException e) {
+            log.warn("Redis client for {} did not shut down cleanly: {}", node, e.toString());
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    // ------------------------------------------------------------------------------------------ connecting
+
+    private CompletableFuture<Void> connect(int attempt) {
+        if (closed || owner.isClosed()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<StatefulRedisPubSubConnection<String, String>> future;
+        try {
+            future = client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture();
+        } catch (RuntimeException e) {
+            future = CompletableFuture.failedFuture(e);
+        }
+        return future.handle((conn, error) -> {
+            if (error == null) {
+                if (closed || owner.isClosed()) {
+                    conn.closeAsync();
+                }
+                return null;
+            }
+            String why = "connection attempt " + attempt + " to " + target + " failed: " + describe(unwrap(error));
+            tracker.note(why);
+            if (attempt == 1 || attempt % 100 == 0) {
+                log.warn("Redis source: {}; retrying in the background", why);
+            } else {
+                log.debug(why);
+            }
+            if (!closed && !owner.isClosed()) {
+                try {
+                    timer.schedule(() -> connect(attempt + 1),
+                            reconnectDelay.createDelay(attempt + 1).toNanos(), TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException e) {
+                    // closed meanwhile
+                }
+            }
+            return null;
+        });
+    }
+
+    private void onConnected(StatefulRedisPubSubConnection<String, String> conn, SocketAddress address) {
+        if (connection != conn) {
+            conn.addListener(listener);   // before any reply is read: this runs inside channelActive
+            connection = conn;
+        }
+        node = format(address);
+        pendingPing.set(null);
+        dropReason.set(null);
+        ProtocolVersion protocol = negotiatedProtocol(conn);
+        canVerify = protocol == ProtocolVersion.RESP3;
+        Plan plan;
+        synchronized (tracker) {
+            plan = tracker.connected(node, canVerify);
+            send(conn, plan);
+        }
+        owner.report(this, plan);
+        if (!canVerify) {
+            log.info("Redis source: {} negotiated {} on {}; CLIENT INFO is not allowed on a subscribed RESP2 connection,"
+                    + " so this connection is confirmed by acknowledgements only (stays SUBSCRIBED)",
+                    config.clientName(), protocol, node);
+        }
+    }
+
+    private void onDisconnected() {
+        pendingPing.set(null);
+        String reason = dropReason.getAndSet(null);
+        Plan plan;
+        synchronized (tracker) {
+            plan = tracker.disconnected(reason != null ? reason : "lost the connection to " + node);
+        }
+        owner.report(this, plan);
+    }
+
+    private void onAcknowledged(Subscription subscription, boolean subscribed, long count) {
+        StatefulRedisPubSubConnection<String, String> conn = connection;
+        Plan plan;
+        synchronized (tracker) {
+            plan = tracker.acknowledged(subscription, subscribed, count);
+            send(conn, plan);
+        }
+        owner.report(this, plan);
+    }
+
+    private void onClientInfo(StatefulRedisPubSubConnection<String, String> conn, long epoch, long token, String info,
+            Throwable error) {
+        Plan plan;
+        synchronized (tracker) {
+            if (error != null) {
+                Throwable cause = unwrap(error);
+                plan = cause instanceof RedisCommandExecutionException
+                        ? tracker.verificationRejected(epoch, token, describe(cause))
+                        : tracker.verificationFailed(epoch, token, describe(cause));
+            } else {
+                Optional<long[]> counts = ClientInfo.subscriptionCounts(info);
+                plan = counts.isPresent()
+                        ? tracker.verified(epoch, token, counts.get()[0], counts.get()[1])
+                        : tracker.verificationFailed(epoch, token, "no sub=/psub= fields in CLIENT INFO");
+            }
+            send(conn, plan);
+        }
+        owner.report(this, plan);
+    }
+
+    private void ping(StatefulRedisPubSubConnection<String, String> conn, long epoch) {
+        PendingPing current = pendingPing.get();
+        if (current != null && current.epoch() == epoch) {
+            return;   // still waiting; its deadline task decides
+        }
+        PendingPing ping = new PendingPing(epoch, node);
+        if (!pendingPing.compareAndSet(current, ping)) {
+            return;
+        }
+        conn.async().ping().whenComplete((pong, error) -> {
+            if (error == null || unwrap(error) instanceof RedisCommandExecutionException) {
+                pendingPing.compareAndSet(ping, null);   // the server answered: it is alive
+            }
+        });
+        try {
+            timer.schedule(() -> checkPing(ping), config.pingTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    private void checkPing(PendingPing ping) {
+        if (closed || owner.isClosed() || pendingPing.get() != ping) {
+            return;
+        }
+        pendingPing.compareAndSet(ping, null);
+        if (tracker.epoch() != ping.epoch()) {
+            return;   // that connection is gone already
+        }
+        String why = "no PONG from " + ping.node() + " within " + config.pingTimeout()
+                + " (frozen or partitioned server?); dropped the connection to reconnect";
+        log.warn("Redis source: {}", why);
+        drop(why);
+    }
+
+    // ------------------------------------------------------------------------------------------ sending
+
+    /** Sends the plan's commands, then its CLIENT INFO. Called holding the tracker's monitor, so order is kept. */
+    private void send(StatefulRedisPubSubConnection<String, String> conn, Plan plan) {
+        if (conn == null || closed || (plan.commands().isEmpty() && !plan.verify())) {
+            return;
+        }
+        try {
+            RedisPubSubAsyncCommands<String, String> commands = conn.async();
+            List<Command> run = new ArrayList<>();
+            for (Command command : plan.commands()) {
+                if (!run.isEmpty() && (run.get(0).action() != command.action() || run.get(0).kind() != command.kind())) {
+                    sendRun(commands, run);
+                    run.clear();
+                }
+                run.add(command);
+            }
+            if (!run.isEmpty()) {
+                sendRun(commands, run);
+            }
+            if (plan.verify()) {
+                long epoch = plan.epoch();
+                long token = plan.verifyToken();
+                commands.clientInfo().whenComplete((info, error) -> onClientInfo(conn, epoch, token, info, error));
+            }
+        } catch (RuntimeException e) {
+            log.warn("Redis source could not send {} to {} (will reconcile on the next acknowledgement or reconnect): {}",
+                    plan.commands(), node, e.toString());
+        }
+    }
+
+    private void sendRun(RedisPubSubAsyncCommands<String, String> commands, List<Command> run) {
+        String[] names = run.stream().map(Command::name).toArray(String[]::new);
+        Command first = run.get(0);
+        RedisFuture<Void> future = switch (first.action()) {
+            case SUBSCRIBE -> first.kind() == Subscription.Kind.PATTERN
+                    ? commands.psubscribe(names) : commands.subscribe(names);
+            case UNSUBSCRIBE -> first.kind() == Subscription.Kind.PATTERN
+                    ? commands.punsubscribe(names) : commands.unsubscribe(names);
+        };
+        String what = first.action() + " " + first.kind().name().toLowerCase(Locale.ROOT) + " " + List.of(names);
+        future.whenComplete((ignored, error) -> {
+            if (error == null) {
+                return;
+            }
+            Throwable cause = unwrap(error);
+            if (cause instanceof RedisCommandExecutionException) {
+                log.warn("Redis source: {} rejected by {}: {}", what, node, cause.getMessage());
+            } else {
+                log.debug("Redis source: {} did not complete: {}", what, cause.toString());
+            }
+        });
+    }
+
+    private void unsubscribeAll(StatefulRedisPubSubConnection<String, String> conn, SourceStatus before) {
+        String[] channels = before.acknowledged().stream().filter(s -> s.kind() == Subscription.Kind.CHANNEL)
+                .map(Subscription::name).toArray(String[]::new);
+        String[] patterns = before.acknowledged().stream().filter(s -> s.kind() == Subscription.Kind.PATTERN)
+                .map(Subscription::name).toArray(String[]::new);
+        try {
+            List<CompletableFuture<Void>> pending = new ArrayList<>();
+            if (channels.length > 0) {
+                pending.add(conn.async().unsubscribe(channels).toCompletableFuture());
+            }
+            if (patterns.length > 0) {
+                pending.add(conn.async().punsubscribe(patterns).toCompletableFuture());
+            }
+            RedisSource.await(CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)), "unsubscribing");
+        } catch (RuntimeException e) {
+            log.debug("Redis source: unsubscribe on close failed: {}", e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ helpers
+
+    private static ProtocolVersion negotiatedProtocol(StatefulRedisPubSubConnection<String, String> conn) {
+        if (conn instanceof StatefulRedisConnectionImpl<?, ?> impl) {
+            ConnectionState state = impl.getConnectionState();
+            if (state != null && state.getNegotiatedProtocolVersion() != null) {
+                return state.getNegotiatedProtocolVersion();
+            }
+        }
+        return ProtocolVersion.RESP2;   // unknown: do not risk a command a RESP2 subscriber may not send
+    }
+
+    static String format(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            return new HostAndPort(inet.getHostString(), inet.getPort()).toString();
+        }
+        return String.valueOf(address);
+    }
+
+    static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    static String describe(Throwable error) {
+        if (error == null) {
+            return "unknown error";
+        }
+        if (error instanceof TimeoutException) {
+            return "timed out";
+        }
+        String message = error.getMessage();
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = error.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        return root == error ? text : text + " (" + root.getClass().getSimpleName()
+                + (root.getMessage() == null ? "" : ": " + root.getMessage()) + ")";
+    }
+
+    @Override
+    public String toString() {
+        return "NodeSubscriber[" + (fixedNode != null ? fixedNode : target) + "]";
+    }
+
+    private record PendingPing(long epoch, String node) {}
+
+    /** Connect/disconnect of this subscriber's pub/sub connection (Sentinel look-up connections are ignored). */
+    private final class ConnectionListener implements RedisConnectionStateListener {
+        @Override
+        @SuppressWarnings("unchecked")
+        public void onRedisConnected(RedisChannelHandler<?, ?> conn, SocketAddress address) {
+            if (closed || owner.isClosed() || !(conn instanceof StatefulRedisPubSubConnection<?, ?>)) {
+                return;
+            }
+            try {
+                onConnected((StatefulRedisPubSubConnection<String, String>) conn, address);
+            } catch (RuntimeException e) {
+                log.error("Redis source failed to handle a new connection to {}", address, e);
+            }
+        }
+
+        @Override
+        public void onRedisDisconnected(RedisChannelHandler<?, ?> conn) {
+            if (closed || owner.isClosed() || conn != connection) {
+                return;
+            }
+            try {
+                onDisconnected();
+            } catch (RuntimeException e) {
+                log.error("Redis source failed to handle a disconnect from {}", node, e);
+            }
+        }
+    }
+
+    /** Messages and the server's (un)subscribe acknowledgements. Runs on the I/O thread. */
+    private final class Listener implements RedisPubSubListener<String, String> {
+        @Override
+        public void message(String channel, String message) {
+            if (!closed) {
+                owner.message(NodeSubscriber.this, channel, Optional.empty(), message);
+            }
+        }
+
+        @Override
+        public void message(String pattern, String channel, String message) {
+            if (!closed) {
+                owner.message(NodeSubscriber.this, channel, Optional.ofNullable(pattern), message);
+            }
+        }
+
+        @Override
+        public void subscribed(String channel, long count) {
+            acknowledged(Subscription.Kind.CHANNEL, channel, true, count);
+        }
+
+        @Override
+        public void psubscribed(String pattern, long count) {
+            acknowledged(Subscription.Kind.PATTERN, pattern, true, count);
+        }
+
+        @Override
+        public void unsubscribed(String channel, long count) {
+            acknowledged(Subscription.Kind.CHANNEL, channel, false, count);
+        }
+
+        @Override
+        public void punsubscribed(String pattern, long count) {
+            acknowledged(Subscription.Kind.PATTERN, pattern, false, count);
+        }
+
+        private void acknowledged(Subscription.Kind kind, String name, boolean subscribed, long count) {
+            if (closed || owner.isClosed() || name == null || name.isEmpty()) {
+                return;
+            }
+            try {
+                onAcknowledged(new Subscription(kind, name), subscribed, count);
+            } catch (RuntimeException e) {
+                log.error("Redis source failed to handle an acknowledgement for {}", name, e);
+            }
+        }
+    }
+}
