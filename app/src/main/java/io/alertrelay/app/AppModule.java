@@ -8,10 +8,10 @@ import io.alertrelay.core.InMemorySubscriptionRegistry;
 import io.alertrelay.core.Pipeline;
 import io.alertrelay.core.SinkWorker;
 import io.alertrelay.source.redis.RedisSource;
-import io.alertrelay.spi.Source;
 import io.alertrelay.spi.SubscriptionRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.List;
 
@@ -39,8 +39,14 @@ final class AppModule extends AbstractModule {
 
     @Provides
     @Singleton
-    MeterRegistry meterRegistry() {
-        return new SimpleMeterRegistry();
+    PrometheusMeterRegistry prometheusRegistry() {
+        return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    }
+
+    @Provides
+    @Singleton
+    MeterRegistry meterRegistry(PrometheusMeterRegistry prometheus) {
+        return prometheus;
     }
 
     @Provides
@@ -60,13 +66,20 @@ final class AppModule extends AbstractModule {
 
     @Provides
     @Singleton
-    Source source(RelayConfig config, SubscriptionRegistry registry, Clock clock) {
+    RedisSource source(RelayConfig config, SubscriptionRegistry registry, Clock clock) {
         return new RedisSource(config.redis(), registry, clock);
     }
 
     @Provides
     @Singleton
-    Relay relay(RelayConfig config, Source source, Pipeline pipeline) {
-        return new Relay(config, source, pipeline);
+    RelayWatchdog watchdog(RelayConfig config, RedisSource source, Pipeline pipeline, PrometheusMeterRegistry metrics,
+                           Clock clock) {
+        return new RelayWatchdog(config, source, pipeline, metrics, clock);
+    }
+
+    @Provides
+    @Singleton
+    Relay relay(RelayConfig config, RedisSource source, Pipeline pipeline, RelayWatchdog watchdog) {
+        return new Relay(config, source, pipeline, watchdog);
     }
 }

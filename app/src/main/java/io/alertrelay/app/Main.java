@@ -29,9 +29,12 @@ public final class Main {
 
     private static final String USAGE = """
             Usage: java -jar alert-relay.jar [--config FILE] [--check-config]
+                   java -jar alert-relay.jar blind-windows|status [--url http://127.0.0.1:9464]
               --config FILE    YAML configuration (see docs/configuration.md); ${ENV_VAR} references are substituted.
                                Without it: the local default (Redis at 127.0.0.1:6379, pattern alerts:*, console sink).
               --check-config   validate the configuration, print the problems, and exit (0 valid, 2 invalid).
+              blind-windows    ask a running relay which intervals alerts may not have been delivered in.
+              status           ask a running relay for its subscriptions, canaries and sinks.
             """;
 
     private Main() {}
@@ -48,7 +51,22 @@ public final class Main {
         return System.err;
     }
 
+    @SuppressWarnings("SystemOut") // the status commands' output is for the person at the terminal
+    private static PrintStream stdout() {
+        return System.out;
+    }
+
     static int run(String[] args, Function<String, String> environment, PrintStream err) {
+        if (args.length > 0 && (args[0].equals("blind-windows") || args[0].equals("status"))) {
+            String url = StatusCommand.DEFAULT_URL;
+            if (args.length == 3 && args[1].equals("--url")) {
+                url = args[2].endsWith("/") ? args[2].substring(0, args[2].length() - 1) : args[2];
+            } else if (args.length != 1) {
+                err.print(USAGE);
+                return EXIT_CONFIG;
+            }
+            return StatusCommand.run(args[0], url, stdout(), err);
+        }
         Path configFile = null;
         boolean checkOnly = false;
         for (int i = 0; i < args.length; i++) {

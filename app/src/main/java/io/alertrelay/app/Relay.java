@@ -12,12 +12,18 @@ final class Relay {
     private final RelayConfig config;
     private final Source source;
     private final Pipeline pipeline;
+    private final RelayWatchdog watchdog;
     private final Lifecycle lifecycle = new Lifecycle();
 
-    Relay(RelayConfig config, Source source, Pipeline pipeline) {
+    Relay(RelayConfig config, Source source, Pipeline pipeline, RelayWatchdog watchdog) {
         this.config = config;
         this.source = source;
         this.pipeline = pipeline;
+        this.watchdog = watchdog;
+    }
+
+    RelayWatchdog watchdog() {
+        return watchdog;
     }
 
     Source source() {
@@ -29,6 +35,8 @@ final class Relay {
     }
 
     void start() throws Exception {
+        config.warnings().forEach(warning -> log.warn("Configuration advice: {}", warning));
+        watchdog.wire();
         lifecycle.start(new Lifecycle.Component() {
             @Override
             public String name() {
@@ -59,6 +67,22 @@ final class Relay {
             @Override
             public void stop() {
                 source.close();
+            }
+        });
+        lifecycle.start(new Lifecycle.Component() {
+            @Override
+            public String name() {
+                return "watchdog";
+            }
+
+            @Override
+            public void start() {
+                watchdog.start();
+            }
+
+            @Override
+            public void stop() {
+                watchdog.close();
             }
         });
         log.info("Alert Relay running: {}; subscriptions {}; sinks {}", source.describe(), config.subscriptions(),

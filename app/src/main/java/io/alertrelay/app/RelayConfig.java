@@ -13,6 +13,8 @@ import io.alertrelay.spi.Sink;
 import io.alertrelay.spi.SinkContext;
 import io.alertrelay.spi.SinkFactory;
 import io.alertrelay.spi.Subscription;
+import io.alertrelay.watchdog.WatchdogConfig;
+import io.alertrelay.watchdog.streams.StreamWatchConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +39,11 @@ record RelayConfig(
         List<SinkInstance> sinks,
         List<Route> routes,
         long maxEventSize,
-        Duration shutdownTimeout) {
+        Duration shutdownTimeout,
+        WatchdogConfig watchdog,
+        StreamWatchConfig streams,
+        int sinkFailedAfter,
+        List<String> warnings) {
 
     static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
@@ -78,13 +84,49 @@ record RelayConfig(
         }
         List<Route> routes = routes(root, declaredSinkIds, problems);
 
+        WatchdogConfig watchdog = null;
+        try {
+            watchdog = WatchdogConfig.from(root);
+            problems.addAll(watchdog.crossCheck(subscriptions, declaredSinkIds));
+        } catch (ConfigurationException e) {
+            problems.addAll(e.problems());
+        }
+        StreamWatchConfig streams = null;
+        int sinkFailedAfter = SinkHealth.DEFAULT_FAILED_AFTER;
+        try {
+            TreeConfigView watchdogSection = root.section("watchdog");
+            streams = StreamWatchConfig.from(watchdogSection);
+            ConfigBinder binder = new ConfigBinder(watchdogSection);
+            sinkFailedAfter = binder.optional("sink-failed-after", Parsers::positiveInt, SinkHealth.DEFAULT_FAILED_AFTER);
+            problems.addAll(binder.problems());
+        } catch (ConfigurationException e) {
+            problems.addAll(e.problems());
+        }
+
         problems.addAll(top.problems());
         problems.addAll(root.unusedKeys());
         if (!problems.isEmpty()) {
             sinks.forEach(instance -> closeQuietly(instance.sink()));
             throw new ConfigurationException(problems);
         }
-        return new RelayConfig(loaded.origin(), redis, subscriptions, sinks, routes, maxEventSize, shutdownTimeout);
+        return new RelayConfig(loaded.origin(), redis, subscriptions, sinks, routes, maxEventSize, shutdownTimeout,
+                watchdog, streams, sinkFailedAfter, warnings(watchdog, routes, declaredSinkIds));
+    }
+
+    /**
+     * Advice that does not stop the relay: relay-health alerts should reach people through a sink other than the
+     * ones they may be about, so a broken Slack is reported by email and the reverse.
+     */
+    static List<String> warnings(WatchdogConfig watchdog, List<Route> routes, Set<String> sinkIds) {
+        List<String> warnings = new ArrayList<>();
+        List<String> healthRoute = watchdog.healthRoute().isEmpty() ? List.copyOf(sinkIds) : watchdog.healthRoute();
+        Set<String> customerSinks = new LinkedHashSet<>();
+        routes.forEach(route -> customerSinks.addAll(route.sinks()));
+        if (healthRoute.size() < 2 && customerSinks.containsAll(healthRoute)) {
+            warnings.add("watchdog.health-route: " + healthRoute + " is also the sink alerts go to; if it breaks, "
+                    + "nothing reports it. Name a second, independent sink (e.g. email beside Slack).");
+        }
+        return warnings;
     }
 
     private static List<Subscription> subscriptions(TreeConfigView root, List<String> problems) {
@@ -234,12 +276,13 @@ record RelayConfig(
                 for (String key : labelView.keys()) {
                     labelBinder.optional(key, Parsers::string).ifPresent(value -> labels.put(key, value));
                 }
+                boolean canaries = binder.optional("canaries", Parsers::bool, false);
                 problems.addAll(binder.problems());
                 problems.addAll(matchBinder.problems());
                 problems.addAll(labelBinder.problems());
                 if (binder.isValid() && matchBinder.isValid() && labelBinder.isValid()) {
                     routes.add(new Route(sinks, channels,
-                            severities.isEmpty() ? Set.of() : EnumSet.copyOf(severities), labels));
+                            severities.isEmpty() ? Set.of() : EnumSet.copyOf(severities), labels, canaries));
                 }
             }
         } catch (ConfigurationException e) {

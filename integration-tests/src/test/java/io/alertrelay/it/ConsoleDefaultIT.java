@@ -28,6 +28,7 @@ final class ConsoleDefaultIT {
                      sinks:
                        console:
                          type: console
+                     http: {port: 0}
                      """.formatted(redis.port()), Map.of())) {
             relay.awaitStderr(line -> line.contains("VERIFIED"), Duration.ofSeconds(20));
             try (Publisher publisher = new Publisher("127.0.0.1", redis.port())) {

@@ -43,6 +43,7 @@ final class SentinelFailoverSlackIT {
                         webhook-url: ${SLACK_WEBHOOK_URL}
                     routes:
                       - sinks: [ops-slack]
+                    http: {port: 0}
                     """.formatted(nodes), Map.of("SLACK_WEBHOOK_URL", slack.url()))) {
                 relay.awaitStderr(line -> line.contains("VERIFIED"), WAIT);
 

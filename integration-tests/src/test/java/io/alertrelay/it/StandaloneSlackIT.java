@@ -42,6 +42,7 @@ final class StandaloneSlackIT {
                     type: console
                 routes:
                   - sinks: [ops-slack, console]
+                http: {port: 0}
                 """.formatted(redis.port()), Map.of("SLACK_WEBHOOK_URL", slack.url()));
         relay.awaitStderr(line -> line.contains("VERIFIED"), WAIT);
         publisher = new Publisher("127.0.0.1", redis.port());

@@ -1,0 +1,327 @@
+package io.alertrelay.app;
+
+import io.alertrelay.core.Pipeline;
+import io.alertrelay.core.SinkWorker;
+import io.alertrelay.source.redis.NodeStatus;
+import io.alertrelay.source.redis.RedisPublisher;
+import io.alertrelay.source.redis.RedisSource;
+import io.alertrelay.source.redis.SourceStatus;
+import io.alertrelay.source.redis.SubscriptionState;
+import io.alertrelay.spi.Alert;
+import io.alertrelay.spi.Severity;
+import io.alertrelay.spi.Status;
+import io.alertrelay.spi.Subscription;
+import io.alertrelay.watchdog.BlindWindows;
+import io.alertrelay.watchdog.HealthAlerts;
+import io.alertrelay.watchdog.Heartbeat;
+import io.alertrelay.watchdog.Readiness;
+import io.alertrelay.watchdog.ReadinessCheck;
+import io.alertrelay.watchdog.RelayHealthAlerts;
+import io.alertrelay.watchdog.RelayInstanceId;
+import io.alertrelay.watchdog.WatchdogConfig;
+import io.alertrelay.watchdog.WatchdogHttpServer;
+import io.alertrelay.watchdog.canary.CanaryMonitor;
+import io.alertrelay.watchdog.canary.CanaryPayload;
+import io.alertrelay.watchdog.streams.StreamFinding;
+import io.alertrelay.watchdog.streams.StreamWatch;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connects the watchdog module to the running relay: canaries through the real source and pipeline, subscription
+ * states into blind windows, decoded alerts into stream statistics, sink outcomes into sink health, relay-health
+ * alerts onto the health route, the heartbeat and the HTTP endpoints.
+ */
+final class RelayWatchdog implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RelayWatchdog.class);
+    /** How often stream statistics are evaluated for absence and anomalies. */
+    static final Duration STREAM_EVALUATION_PERIOD = Duration.ofSeconds(5);
+
+    private final RelayConfig config;
+    private final RedisSource source;
+    private final Pipeline pipeline;
+    private final PrometheusMeterRegistry metrics;
+    private final Clock clock;
+    private final String relayInstance = RelayInstanceId.generate();
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, daemon("watchdog"));
+    private final ScheduledExecutorService heartbeatThread = Executors.newSingleThreadScheduledExecutor(daemon("heartbeat"));
+    private final Map<String, Boolean> acknowledged = new ConcurrentHashMap<>();
+    private final HealthAlerts healthAlerts;
+    private final BlindWindows blindWindows;
+    private final RedisPublisher publisher;
+    private final CanaryMonitor monitor;
+    private final StreamWatch streams;
+    private final SinkHealth sinkHealth;
+    private final Optional<Heartbeat> heartbeat;
+    private Optional<WatchdogHttpServer> http = Optional.empty();
+
+    RelayWatchdog(RelayConfig config, RedisSource source, Pipeline pipeline, PrometheusMeterRegistry metrics, Clock clock) {
+        this.config = config;
+        this.source = source;
+        this.pipeline = pipeline;
+        this.metrics = metrics;
+        this.clock = clock;
+        WatchdogConfig watchdog = config.watchdog();
+        this.healthAlerts = new HealthRoute();
+        this.blindWindows = new BlindWindows(healthAlerts, relayInstance, clock);
+        this.publisher = new RedisPublisher(config.redis());
+        this.monitor = new CanaryMonitor(CanaryMonitor.Settings.from(watchdog), relayInstance,
+                watchdog.canary().targets(config.subscriptions()),
+                (channel, payload) -> publisher.publish(channel, payload).thenApply(receivers -> null),
+                (node, reason) -> source.resubscribe(node, reason),
+                healthAlerts, blindWindows, clock);
+        this.streams = new StreamWatch(config.streams(), clock);
+        this.heartbeat = Heartbeat.fromConfig(watchdog, monitor::readiness, clock);
+        this.sinkHealth = new SinkHealth(config.sinkFailedAfter(), this::sinkFailed, this::sinkRecovered);
+    }
+
+    ReadinessCheck readiness() {
+        return ReadinessCheck.allOf(this::masterSubscriptionAcknowledged, monitor::readiness);
+    }
+
+    void wire() {
+        pipeline.setCanaryFilter(CanaryPayload::isCanary, monitor::onCanary);
+        pipeline.addObserver((alert, node) -> streams.record(alert));
+        for (SinkWorker worker : pipeline.workers().values()) {
+            worker.addOutcomeListener(sinkHealth::onOutcome);
+        }
+        source.addStateListener(this::onSourceStatus);
+        registerGauges(metrics);
+    }
+
+    void start() {
+        long tickMillis = Math.max(50, monitor.suggestedTickPeriod().toMillis());
+        scheduler.scheduleWithFixedDelay(this::tickCanaries, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::evaluateStreams, STREAM_EVALUATION_PERIOD.toMillis(),
+                STREAM_EVALUATION_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+        heartbeat.ifPresent(beat -> heartbeatThread.scheduleWithFixedDelay(() -> tickHeartbeat(beat), 1, 1,
+                TimeUnit.SECONDS));
+        http = WatchdogHttpServer.fromConfig(config.watchdog().http(), readiness(), metrics::scrape, this::status);
+        http.ifPresent(server -> log.info("Health and metrics on http://{}:{} (/health/live, /health/ready, /metrics, "
+                + "/status)", server.address().getHostString(), server.port()));
+        onSourceStatus(source.status());
+    }
+
+    Optional<Integer> httpPort() {
+        return http.map(WatchdogHttpServer::port);
+    }
+
+    private void tickCanaries() {
+        try {
+            monitor.tick();
+        } catch (RuntimeException e) {
+            log.warn("Canary tick failed", e);
+        }
+    }
+
+    private void tickHeartbeat(Heartbeat beat) {
+        try {
+            beat.tick();
+        } catch (RuntimeException e) {
+            log.warn("Heartbeat tick failed: {}", e.getClass().getSimpleName());
+        }
+    }
+
+    private void evaluateStreams() {
+        try {
+            for (StreamFinding finding : streams.evaluate()) {
+                Alert alert = RelayHealthAlerts.alert("stream-" + finding.kind().name().toLowerCase() + "-"
+                                + finding.stream(), Status.FIRING,
+                        finding.kind() == StreamFinding.Kind.RATE_SPIKE ? Severity.WARNING : Severity.ERROR,
+                        finding.message(), finding.message(), "stream", relayInstance,
+                        Map.of("stream", finding.stream(), "kind", finding.kind().name().toLowerCase()), Map.of(),
+                        finding.at());
+                if (finding.state() == Status.FIRING) {
+                    log.warn("Stream finding: {}", finding.message());
+                    healthAlerts.raise(alert);
+                } else {
+                    log.info("Stream finding resolved: {}", finding.message());
+                    healthAlerts.resolve(RelayHealthAlerts.resolved(alert, finding.message(), finding.at()));
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("Stream evaluation failed", e);
+        }
+    }
+
+    /** Follows the source's subscription states: lost and restored subscriptions open and close blind windows. */
+    private void onSourceStatus(SourceStatus status) {
+        if (status.node().isEmpty()) {
+            return;
+        }
+        String node = status.node().get();
+        boolean acked = status.state() == SubscriptionState.SUBSCRIBED || status.state() == SubscriptionState.VERIFIED;
+        Boolean before = acknowledged.put(node, acked);
+        // canaries are expected back from the master and from every node whose subscription the server acknowledged
+        // (replicas receive them through replication); a node that is down is the source's to report, not a miss
+        String master = source.status().node().orElse(node);
+        Set<String> nodes = new LinkedHashSet<>();
+        nodes.add(master);
+        for (NodeStatus each : source.nodes()) {
+            if (each.state() == SubscriptionState.SUBSCRIBED || each.state() == SubscriptionState.VERIFIED) {
+                nodes.add(each.node());
+            }
+        }
+        monitor.expectedNodes(nodes, master);
+        if (acked && !Boolean.TRUE.equals(before)) {
+            for (Subscription subscription : config.subscriptions()) {
+                monitor.subscriptionRestored(node, subscription.name(), status.since());
+            }
+        } else if (!acked && Boolean.TRUE.equals(before)) {
+            for (Subscription subscription : config.subscriptions()) {
+                monitor.subscriptionLost(node, subscription.name(), status.since(), status.reason());
+            }
+        }
+    }
+
+    private Readiness masterSubscriptionAcknowledged() {
+        SourceStatus status = source.status();
+        if (status.state() == SubscriptionState.SUBSCRIBED || status.state() == SubscriptionState.VERIFIED) {
+            return Readiness.ok();
+        }
+        return Readiness.notReady("master subscription is " + status.state() + ": " + status.reason());
+    }
+
+    private void sinkFailed(String sinkId, String detail) {
+        heartbeat.ifPresent(beat -> beat.sinkFailed(sinkId));
+        log.error("Sink {} is FAILED: {} consecutive alerts not delivered (last: {})", sinkId,
+                config.sinkFailedAfter(), detail);
+        healthAlerts.raise(sinkAlert(sinkId, Status.FIRING, "Sink " + sinkId + " is failing: the last "
+                + config.sinkFailedAfter() + " alerts could not be delivered (" + detail + ")"));
+    }
+
+    private void sinkRecovered(String sinkId, String detail) {
+        heartbeat.ifPresent(beat -> beat.sinkRecovered(sinkId));
+        log.info("Sink {} recovered: {}", sinkId, detail);
+        healthAlerts.resolve(sinkAlert(sinkId, Status.RESOLVED, "Sink " + sinkId + " delivers again"));
+    }
+
+    private Alert sinkAlert(String sinkId, Status status, String text) {
+        Instant now = clock.instant();
+        Alert alert = RelayHealthAlerts.alert("sink-failed-" + sinkId, Status.FIRING, Severity.CRITICAL,
+                "Alert Relay: sink " + sinkId + " is failing", text, "sink", relayInstance, Map.of("sink", sinkId),
+                Map.of(), now);
+        return status == Status.FIRING ? alert : RelayHealthAlerts.resolved(alert, text, now);
+    }
+
+    /**
+     * Relay-health alerts go to {@code watchdog.health-route} (every sink when empty), never to a sink the alert is
+     * about: a broken Slack is reported by email, and the reverse.
+     */
+    private final class HealthRoute implements HealthAlerts {
+        @Override
+        public void raise(Alert alert) {
+            send(alert);
+        }
+
+        @Override
+        public void resolve(Alert alert) {
+            send(alert);
+        }
+
+        private void send(Alert alert) {
+            List<String> targets = new ArrayList<>(config.watchdog().healthRoute().isEmpty()
+                    ? pipeline.workers().keySet() : config.watchdog().healthRoute());
+            String about = alert.labels().get("sink");
+            if (about != null) {
+                targets.remove(about);
+            }
+            if (targets.isEmpty()) {
+                log.error("Relay-health alert '{}' has no sink to go to (the health route names only the sink it is "
+                        + "about); add another sink to watchdog.health-route", alert.title());
+                return;
+            }
+            pipeline.dispatchTo(alert, targets);
+        }
+    }
+
+    /** The JSON of {@code /status}. */
+    Map<String, Object> status() {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("relay", relayInstance);
+        status.put("time", clock.instant());
+        status.put("ready", readiness().check());
+        Map<String, Object> redis = new LinkedHashMap<>();
+        redis.put("target", config.redis().redactedTarget());
+        redis.put("master", source.status());
+        redis.put("nodes", source.nodes());
+        redis.put("subscriptions", config.subscriptions().stream().map(Subscription::toString).toList());
+        status.put("redis", redis);
+        status.put("canary", monitor.status());
+        status.put("blindWindows", blindWindows.status());
+        status.put("streams", streams.streams());
+        status.put("expectations", streams.expectations());
+        List<Map<String, Object>> sinks = new ArrayList<>();
+        Set<String> failed = sinkHealth.failed();
+        for (SinkWorker worker : pipeline.workers().values()) {
+            Map<String, Object> sink = new LinkedHashMap<>();
+            sink.put("id", worker.id());
+            sink.put("type", worker.type());
+            sink.put("queueDepth", worker.queueDepth());
+            sink.put("state", failed.contains(worker.id()) ? "FAILED" : "OK");
+            sinks.add(sink);
+        }
+        status.put("sinks", sinks);
+        heartbeat.ifPresent(beat -> status.put("heartbeat", beat.status()));
+        status.put("recentRejections", pipeline.recentRejections());
+        return status;
+    }
+
+    private void registerGauges(MeterRegistry registry) {
+        Gauge.builder("alertrelay.blind.windows", blindWindows, BlindWindows::closedCount)
+                .description("Closed blind windows: intervals alerts may not have been delivered").register(registry);
+        Gauge.builder("alertrelay.blind.windows.seconds", blindWindows, BlindWindows::totalSeconds)
+                .description("Total seconds of closed blind windows").register(registry);
+        Gauge.builder("alertrelay.blind.window.last.seconds", blindWindows, BlindWindows::lastSeconds)
+                .description("Length of the last closed blind window").register(registry);
+        Gauge.builder("alertrelay.blind.windows.open", blindWindows, BlindWindows::openCount)
+                .description("Blind windows open now").register(registry);
+        Gauge.builder("alertrelay.canary.published", monitor, CanaryMonitor::published).register(registry);
+        Gauge.builder("alertrelay.canary.publish.failures", monitor, CanaryMonitor::publishFailures).register(registry);
+        Gauge.builder("alertrelay.canary.received", monitor, CanaryMonitor::received).register(registry);
+        Gauge.builder("alertrelay.canary.age.seconds", monitor, CanaryMonitor::canaryAgeSeconds)
+                .description("Seconds since the last canary came back").register(registry);
+        Gauge.builder("alertrelay.ready", this, watchdog -> watchdog.readiness().check().ready() ? 1 : 0)
+                .description("1 while /health/ready would answer 200").register(registry);
+        Gauge.builder("alertrelay.streams.tracked", streams, StreamWatch::trackedStreams).register(registry);
+        Gauge.builder("alertrelay.sinks.failed", sinkHealth, health -> health.failed().size()).register(registry);
+        for (SubscriptionState state : SubscriptionState.values()) {
+            Gauge.builder("alertrelay.subscription.state", source, s -> s.status().state() == state ? 1 : 0)
+                    .description("1 for the master subscription's current state").tag("state", state.name())
+                    .register(registry);
+        }
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        heartbeatThread.shutdownNow();
+        http.ifPresent(WatchdogHttpServer::close);
+        publisher.close();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

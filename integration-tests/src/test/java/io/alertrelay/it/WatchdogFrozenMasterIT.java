@@ -1,0 +1,142 @@
+package io.alertrelay.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.alertrelay.config.Parsers.HostAndPort;
+import io.alertrelay.testing.redis.RedisServerProcess;
+import io.alertrelay.testing.redis.RequiresRedisServer;
+import io.alertrelay.testing.redis.SentinelTopology;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import okhttp3.mockwebserver.Dispatcher;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.RecordedRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 4's black-box run: the master is frozen with SIGSTOP (no TCP reset, the client library notices nothing by
+ * itself) while Sentinel fails over. The watchdog must notice through its canaries, /health/ready must turn false and
+ * back to true, the blind window must be reported with its start and end, alerts must be delivered again, and the
+ * dead man's switch must send /fail while the loop is broken and pings while it is healthy.
+ */
+@RequiresRedisServer
+final class WatchdogFrozenMasterIT {
+    private static final Duration WAIT = Duration.ofSeconds(40);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aFrozenMasterIsNoticedReportedAndRecoveredFrom() throws Exception {
+        List<String> heartbeats = new CopyOnWriteArrayList<>();
+        try (SentinelTopology topology = SentinelTopology.start();
+             SlackWebhook slack = new SlackWebhook();
+             MockWebServer heartbeat = new MockWebServer()) {
+            heartbeat.setDispatcher(new Dispatcher() {
+                @Override
+                public MockResponse dispatch(RecordedRequest request) {
+                    heartbeats.add(request.getPath());
+                    return new MockResponse().setResponseCode(200).setBody("OK");
+                }
+            });
+            heartbeat.start(InetAddress.getLoopbackAddress(), 0);
+            String nodes = topology.sentinelPorts().stream().map(port -> "\"127.0.0.1:" + port + "\"")
+                    .collect(Collectors.joining(", "));
+            try (RelayProcess relay = RelayProcess.startWithConfig(dir, """
+                    redis:
+                      sentinel:
+                        master: mymaster
+                        nodes: [%s]
+                    subscriptions:
+                      - pattern: "alerts:*"
+                    sinks:
+                      ops-slack:
+                        type: slack
+                        webhook-url: ${SLACK_WEBHOOK_URL}
+                      ops-console:
+                        type: console
+                    routes:
+                      - sinks: [ops-slack]
+                    watchdog:
+                      canary:
+                        interval: 1s
+                        timeout: 500ms
+                        channel: "alerts:__canary__"
+                      heartbeat-url: ${HEARTBEAT_URL}
+                      heartbeat-interval: 1s
+                      health-route: [ops-console]
+                    http:
+                      port: 0
+                    """.formatted(nodes), Map.of("SLACK_WEBHOOK_URL", slack.url(),
+                    "HEARTBEAT_URL", heartbeat.url("/ping/check-1").toString()))) {
+                HttpProbe http = new HttpProbe(relay);
+                http.awaitStatus("/health/ready", 200, WAIT);
+                assertThat(http.status("/health/live")).isEqualTo(200);
+                awaitHeartbeat(heartbeats, "/ping/check-1");
+
+                RedisServerProcess frozen = topology.master();
+                HostAndPort before = topology.currentMaster();
+                frozen.pause();
+                try {
+                    http.awaitStatus("/health/ready", 503, WAIT);
+                    relay.awaitStderr(line -> line.contains("-> SUSPECT"), WAIT);
+                    HostAndPort promoted = topology.awaitFailover(WAIT);
+                    assertThat(promoted).isNotEqualTo(before);
+                    http.awaitStatus("/health/ready", 200, WAIT);
+                } finally {
+                    frozen.resume();
+                }
+
+                // the blind window, with its start and end, told to humans through the health route (console)
+                relay.awaitStdout(line -> line.matches(".*Alerts published on alerts:\\* between "
+                        + "\\d\\d:\\d\\d:\\d\\d\\.\\d{3} and \\d\\d:\\d\\d:\\d\\d\\.\\d{3} UTC \\(.+ s\\) may not have "
+                        + "been delivered.*"), WAIT);
+                relay.awaitStdout(line -> line.contains("FIRING [critical]") && line.contains("canar"), WAIT);
+                assertThat(heartbeats).as("the dead man's switch said the loop was broken").contains("/ping/check-1/fail");
+                int failIndex = heartbeats.lastIndexOf("/ping/check-1/fail");
+                awaitHeartbeatAfter(heartbeats, "/ping/check-1", failIndex);
+
+                // and alerts flow again, from the new master
+                HostAndPort master = topology.currentMaster();
+                try (Publisher publisher = new Publisher(master.host(), master.port())) {
+                    publisher.publish("alerts:prod", "{\"title\":\"after the freeze\",\"severity\":\"critical\"}");
+                }
+                assertThat(slack.awaitText("after the freeze", WAIT).path("text").asText()).contains("after the freeze");
+                assertThat(http.body("/status")).contains("\"blindWindows\"").contains("may not have been delivered");
+                assertThat(http.body("/metrics")).contains("alertrelay_blind_windows");
+                // listable from the CLI
+                RelayProcess cli = RelayProcess.start(dir.resolve("cli"), Map.of(), "blind-windows", "--url",
+                        "http://127.0.0.1:" + http.port());
+                assertThat(cli.awaitExit(WAIT)).isZero();
+                assertThat(cli.stdout()).contains("may not have been delivered").contains("blind window(s)");
+                assertThat(relay.stderr()).doesNotContain("SECRETTOKEN").doesNotContain("/ping/check-1");
+            }
+        }
+    }
+
+    private static void awaitHeartbeat(List<String> heartbeats, String path) throws InterruptedException {
+        awaitHeartbeatAfter(heartbeats, path, -1);
+    }
+
+    private static void awaitHeartbeatAfter(List<String> heartbeats, String path, int index)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (int i = index + 1; i < heartbeats.size(); i++) {
+                if (heartbeats.get(i).equals(path)) {
+                    return;
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        throw new AssertionError("no heartbeat " + path + " after index " + index + ": " + heartbeats);
+    }
+}
