@@ -136,4 +136,75 @@ final class RelayConfigTest {
                 .hasMessageContaining("not valid YAML at line")
                 .hasMessageNotContaining("SECRET");
     }
+
+    @Test
+    void readsTheWatchdogContractAndAdvisesAgainstAHealthRouteWithoutAnIndependentSink() {
+        RelayConfig config = parse("""
+                redis: {url: "redis://127.0.0.1:6390"}
+                subscriptions: [{pattern: "alerts:*"}]
+                sinks:
+                  ops-slack: {type: slack, webhook-url: "https://hooks.slack.invalid/services/T/B/X"}
+                routes:
+                  - sinks: [ops-slack]
+                    canaries: true
+                watchdog:
+                  canary: {interval: 10s, timeout: 3s, channel: "alerts:__canary__"}
+                  heartbeat-url: ${HEARTBEAT_URL}
+                  health-route: [ops-slack]
+                  sink-failed-after: 5
+                  absence: {factor: 8}
+                http:
+                  port: 9464
+                """, Map.of("HEARTBEAT_URL", "https://hc-ping.invalid/abc"));
+        assertThat(config.watchdog().canary().interval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.watchdog().healthRoute()).containsExactly("ops-slack");
+        assertThat(config.watchdog().http().port()).isEqualTo(9464);
+        assertThat(config.sinkFailedAfter()).isEqualTo(5);
+        assertThat(config.streams().absence().factor()).isEqualTo(8);
+        assertThat(config.routes().get(0).canaries()).isTrue();
+        assertThat(config.warnings()).singleElement().asString()
+                .startsWith("watchdog.health-route: [ops-slack] is also the sink alerts go to");
+        assertThat(config.watchdog().toString()).doesNotContain("abc");
+        config.sinks().forEach(sink -> sink.sink().close());
+    }
+
+    @Test
+    void anIndependentHealthSinkNeedsNoAdvice() {
+        RelayConfig config = parse("""
+                redis: {url: "redis://127.0.0.1:6390"}
+                subscriptions: [{pattern: "alerts:*"}]
+                sinks:
+                  ops-slack: {type: slack, webhook-url: "https://hooks.slack.invalid/services/T/B/X"}
+                  ops-console: {type: console}
+                routes:
+                  - sinks: [ops-slack]
+                watchdog:
+                  health-route: [ops-console]
+                """, Map.of());
+        assertThat(config.warnings()).isEmpty();
+        config.sinks().forEach(sink -> sink.sink().close());
+    }
+
+    @Test
+    void watchdogProblemsAreReportedWithTheOthers() {
+        assertThat(problems("""
+                redis: {url: "redis://127.0.0.1:6390"}
+                subscriptions: [{pattern: "alerts:*"}]
+                sinks: {ops: {type: console}}
+                watchdog:
+                  canary: {interval: 10x}
+                  sink-failed-after: 0
+                """)).containsExactly("watchdog.canary.interval: '10x' is not a duration (e.g. 500ms, 10s, 2m)",
+                "watchdog.sink-failed-after: '0' must be a positive integer");
+        // names are checked against the other sections once the watchdog section itself is valid
+        assertThat(problems("""
+                redis: {url: "redis://127.0.0.1:6390"}
+                subscriptions: [{pattern: "alerts:*"}]
+                sinks: {ops: {type: console}}
+                watchdog:
+                  canary: {channel: "other:__canary__"}
+                  health-route: [pager]
+                """)).anySatisfy(problem -> assertThat(problem).startsWith("watchdog.health-route[0]: 'pager'"))
+                .anySatisfy(problem -> assertThat(problem).startsWith("watchdog.canary.channel: 'other:__canary__'"));
+    }
 }
