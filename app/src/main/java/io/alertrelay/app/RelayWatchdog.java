@@ -26,6 +26,8 @@ import io.alertrelay.watchdog.streams.StreamFinding;
 import io.alertrelay.watchdog.streams.StreamWatch;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -302,10 +304,33 @@ final class RelayWatchdog implements AutoCloseable {
                 .description("1 while /health/ready would answer 200").register(registry);
         Gauge.builder("alertrelay.streams.tracked", streams, StreamWatch::trackedStreams).register(registry);
         Gauge.builder("alertrelay.sinks.failed", sinkHealth, health -> health.failed().size()).register(registry);
+        Gauge.builder("alertrelay.redis.duplicates.dropped", source, RedisSource::duplicatesDropped)
+                .description("Messages seen on several nodes and delivered once").register(registry);
+        Gauge.builder("alertrelay.subscription.resubscribes", source, s -> s.status().resubscribeCount())
+                .description("Resubscriptions on the master's connection").register(registry);
+        nodeStates = MultiGauge.builder("alertrelay.subscription.node.state")
+                .description("1 for each node's subscription state (node, role, state)").register(registry);
+        scheduler.scheduleWithFixedDelay(this::refreshNodeStates, 0, 1, TimeUnit.SECONDS);
         for (SubscriptionState state : SubscriptionState.values()) {
             Gauge.builder("alertrelay.subscription.state", source, s -> s.status().state() == state ? 1 : 0)
                     .description("1 for the master subscription's current state").tag("state", state.name())
                     .register(registry);
+        }
+    }
+
+    private MultiGauge nodeStates;
+
+    /** Publishes every node's subscription state as {@code alertrelay_subscription_node_state{node,role,state} 1}. */
+    private void refreshNodeStates() {
+        try {
+            List<MultiGauge.Row<?>> rows = new ArrayList<>();
+            for (NodeStatus node : source.nodes()) {
+                rows.add(MultiGauge.Row.of(Tags.of("node", node.node(), "role", node.role().name().toLowerCase(),
+                        "state", node.state().name()), 1));
+            }
+            nodeStates.register(rows, true);
+        } catch (RuntimeException e) {
+            log.debug("Node state gauges not refreshed: {}", e.getClass().getSimpleName());
         }
     }
 

@@ -111,7 +111,10 @@ final class WatchdogFrozenMasterIT {
                 }
                 assertThat(slack.awaitText("after the freeze", WAIT).path("text").asText()).contains("after the freeze");
                 assertThat(http.body("/status")).contains("\"blindWindows\"").contains("may not have been delivered");
-                assertThat(http.body("/metrics")).contains("alertrelay_blind_windows");
+                assertThat(http.body("/metrics")).contains("alertrelay_blind_windows")
+                        .containsPattern("alertrelay_subscription_node_state\\{node=\"" + master + "\",role=\"master\","
+                                + "state=\"VERIFIED\"} 1.0")
+                        .contains("alertrelay_subscription_node_state{node=\"" + before);
                 // listable from the CLI
                 RelayProcess cli = RelayProcess.start(dir.resolve("cli"), Map.of(), "blind-windows", "--url",
                         "http://127.0.0.1:" + http.port());
