@@ -8,7 +8,7 @@ import io.alertrelay.spi.Severity;
 import io.alertrelay.spi.Status;
 import io.alertrelay.watchdog.BlindWindows.BlindWindow;
 import io.alertrelay.watchdog.testing.LogCapture;
-import io.alertrelay.watchdog.testing.ManualClock;
+import io.alertrelay.testing.ManualClock;
 import io.alertrelay.watchdog.testing.RecordingHealthAlerts;
 import java.time.Duration;
 import java.time.Instant;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.alertrelay.watchdog.Heartbeat.Ping;
 import io.alertrelay.watchdog.Heartbeat.Signal;
 import io.alertrelay.watchdog.testing.LogCapture;
-import io.alertrelay.watchdog.testing.ManualClock;
+import io.alertrelay.testing.ManualClock;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.alertrelay.watchdog.canary.CanaryMonitor;
 import io.alertrelay.watchdog.canary.NodeState;
-import io.alertrelay.watchdog.testing.ManualClock;
+import io.alertrelay.testing.ManualClock;
 import io.alertrelay.watchdog.testing.RecordingHealthAlerts;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,11 +3,10 @@ package io.alertrelay.source.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Clock;
+import io.alertrelay.testing.ManualClock;
+
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class MessageDeduplicatorTest {
     private static final Optional<String> NO_PATTERN = Optional.empty();
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2024-05-01T12:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2024-05-01T12:00:00Z"));
     private final MessageDeduplicator dedup = new MessageDeduplicator(clock, Duration.ofSeconds(30), 1000);
 
     @Test
@@ -93,33 +92,5 @@ class MessageDeduplicatorTest {
     void rejectsANonPositiveBound() {
         assertThatThrownBy(() -> new MessageDeduplicator(clock, Duration.ofSeconds(1), 0))
                 .isInstanceOf(IllegalArgumentException.class);
-    }
-
-    /** A clock the test moves by hand. */
-    static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

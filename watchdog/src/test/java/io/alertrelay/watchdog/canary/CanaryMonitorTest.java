@@ -16,7 +16,7 @@ import io.alertrelay.watchdog.BlindWindows;
 import io.alertrelay.watchdog.CanaryTarget;
 import io.alertrelay.watchdog.Readiness;
 import io.alertrelay.watchdog.testing.LogCapture;
-import io.alertrelay.watchdog.testing.ManualClock;
+import io.alertrelay.testing.ManualClock;
 import io.alertrelay.watchdog.testing.RecordingHealthAlerts;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package io.alertrelay.watchdog.streams;
 
+import io.alertrelay.testing.ManualClock;
 import io.alertrelay.spi.Alert;
 import io.alertrelay.spi.Severity;
 import io.alertrelay.spi.Status;

@@ -1,4 +1,4 @@
-package io.alertrelay.watchdog.testing;
+package io.alertrelay.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that moves only when told to (OTel's TestClock). */
+/** A clock tests move by hand (OpenTelemetry's TestClock). Thread-safe. */
 public final class ManualClock extends Clock {
     private Instant now;
 
