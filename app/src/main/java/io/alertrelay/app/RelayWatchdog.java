@@ -95,7 +95,7 @@ final class RelayWatchdog implements AutoCloseable {
     }
 
     ReadinessCheck readiness() {
-        return ReadinessCheck.allOf(this::masterSubscriptionAcknowledged, monitor::readiness);
+        return ReadinessCheck.allOf(this::masterSubscriptionVerified, monitor::readiness);
     }
 
     void wire() {
@@ -193,12 +193,17 @@ final class RelayWatchdog implements AutoCloseable {
         }
     }
 
-    private Readiness masterSubscriptionAcknowledged() {
+    /**
+     * The relay is healthy only while the current master's subscription is VERIFIED: acknowledged, and confirmed by the
+     * server itself ({@code CLIENT INFO} on that connection). A server that cannot be asked (RESP2, or an ACL without
+     * {@code client|info}) keeps the relay not ready, with the reason; see docs/redis-source.md for the ACL needed.
+     */
+    private Readiness masterSubscriptionVerified() {
         SourceStatus status = source.status();
-        if (status.state() == SubscriptionState.SUBSCRIBED || status.state() == SubscriptionState.VERIFIED) {
+        if (status.state() == SubscriptionState.VERIFIED) {
             return Readiness.ok();
         }
-        return Readiness.notReady("master subscription is " + status.state() + ": " + status.reason());
+        return Readiness.notReady("master subscription is " + status.state() + ", not VERIFIED: " + status.reason());
     }
 
     private void sinkFailed(String sinkId, String detail) {
