@@ -75,6 +75,15 @@ final class NodeSubscriber {
     private final RedisClient client;
     private final Listener listener = new Listener();
     private final AtomicReference<PendingPing> pendingPing = new AtomicReference<>();
+    /**
+     * Every-node mode: when a fixed node stops answering PING, its connection is kept open for up to this long (the
+     * subscription marked SUBSCRIBED, not VERIFIED), because other nodes carry the new master meanwhile and a frozen
+     * master that resumes still delivers what it acknowledged to the subscribers it has. After it, the connection is
+     * dropped and the node retried as it comes back.
+     */
+    static final Duration UNRESPONSIVE_GRACE = Duration.ofSeconds(30);
+    private volatile java.time.Instant unresponsiveSince;
+    private final Clock clock;
     private final AtomicReference<String> dropReason = new AtomicReference<>();
 
     private volatile boolean closed;
@@ -99,6 +108,7 @@ final class NodeSubscriber {
         this.reconnectDelay = reconnectDelay;
         this.owner = owner;
         this.tracker = new SubscriptionTracker(clock, desired, fixedNode);
+        this.clock = clock;
         if (fixedNode != null) {
             node = fixedNode;
         }
@@ -352,6 +362,7 @@ final class NodeSubscriber {
         }
         node = format(address);
         pendingPing.set(null);
+        unresponsiveSince = null;
         dropReason.set(null);
         ProtocolVersion protocol = negotiatedProtocol(conn);
         canVerify = protocol == ProtocolVersion.RESP3;
@@ -370,6 +381,7 @@ final class NodeSubscriber {
 
     private void onDisconnected() {
         pendingPing.set(null);
+        unresponsiveSince = null;
         String reason = dropReason.getAndSet(null);
         Plan plan;
         synchronized (tracker) {
@@ -420,6 +432,7 @@ final class NodeSubscriber {
         conn.async().ping().whenComplete((pong, error) -> {
             if (error == null || unwrap(error) instanceof RedisCommandExecutionException) {
                 pendingPing.compareAndSet(ping, null);   // the server answered: it is alive
+                answersAgain(ping);
             }
         });
         try {
@@ -437,10 +450,41 @@ final class NodeSubscriber {
         if (tracker.epoch() != ping.epoch()) {
             return;   // that connection is gone already
         }
+        if (fixedNode != null) {   // every-node mode: keep the subscription open for a while (UNRESPONSIVE_GRACE)
+            java.time.Instant now = clock.instant();
+            if (unresponsiveSince == null) {
+                unresponsiveSince = now;
+                String why = "no PONG from " + ping.node() + " within " + config.pingTimeout() + " (frozen or "
+                        + "partitioned server?); keeping the subscription open for up to " + UNRESPONSIVE_GRACE
+                        + " in case it resumes, while the other nodes carry on";
+                log.warn("Redis source: {}", why);
+                Plan plan;
+                synchronized (tracker) {
+                    plan = tracker.unresponsive(why);
+                }
+                owner.report(this, plan);
+                return;
+            }
+            if (Duration.between(unresponsiveSince, now).compareTo(UNRESPONSIVE_GRACE) < 0) {
+                return;
+            }
+        }
+        unresponsiveSince = null;
         String why = "no PONG from " + ping.node() + " within " + config.pingTimeout()
                 + " (frozen or partitioned server?); dropped the connection to reconnect";
         log.warn("Redis source: {}", why);
         drop(why);
+    }
+
+    /** A PONG after a missed deadline: the node is back; the next tick verifies the subscription again. */
+    private void answersAgain(PendingPing ping) {
+        java.time.Instant since = unresponsiveSince;
+        if (since == null || tracker.epoch() != ping.epoch()) {
+            return;
+        }
+        unresponsiveSince = null;
+        log.info("Redis source: {} answers PING again after {} ms; verifying its subscription", ping.node(),
+                Duration.between(since, clock.instant()).toMillis());
     }
 
     // ------------------------------------------------------------------------------------------ sending

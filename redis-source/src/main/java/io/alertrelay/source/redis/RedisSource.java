@@ -105,6 +105,12 @@ public final class RedisSource implements Source {
     private final Object topology = new Object();
     /** Every-node mode: the master as Sentinel last named it. */
     private volatile String master;
+    /**
+     * Set while the node Sentinel names master itself reports ROLE replica and exactly one subscribed node reports ROLE
+     * master (after the FAILOVER command Sentinel lags 25-30 s): health follows the node that really is master. Never
+     * set while Sentinel's choice still reports master, so an isolated old master cannot win.
+     */
+    private volatile String roleMaster;
     private volatile String masterReason = "not started";
     private volatile Instant masterSince;
 
@@ -408,7 +414,7 @@ public final class RedisSource implements Source {
     // ---------------------------------------------------------------------------------------------- events
 
     private NodeSubscriber masterSubscriber() {
-        String current = master;
+        String current = roleMaster != null ? roleMaster : master;
         if (current == null) {
             return null;
         }
@@ -663,6 +669,7 @@ public final class RedisSource implements Source {
         }
         return CompletableFuture.allOf(roles.values().toArray(CompletableFuture[]::new)).thenAcceptAsync(ignored -> {
             String named = view.master().orElse(null);
+            followRoleMaster(named, roles);
             for (Map.Entry<NodeSubscriber, CompletableFuture<Optional<NodeRole>>> entry : roles.entrySet()) {
                 NodeSubscriber subscriber = entry.getKey();
                 if (subscriber.isClosed()) {
@@ -688,6 +695,42 @@ public final class RedisSource implements Source {
                 repair(subscriber);
             }
         }, timer);
+    }
+
+    /**
+     * When the node Sentinel names master reports ROLE replica and exactly one other subscribed node reports ROLE
+     * master, that node's subscription is the relay's health until Sentinel catches up (logged once each way).
+     */
+    private void followRoleMaster(String named, Map<NodeSubscriber, CompletableFuture<Optional<NodeRole>>> roles) {
+        String candidate = null;
+        boolean namedIsReplica = false;
+        int reportingMaster = 0;
+        for (Map.Entry<NodeSubscriber, CompletableFuture<Optional<NodeRole>>> entry : roles.entrySet()) {
+            String node = entry.getKey().fixedNode().orElse(null);
+            Optional<NodeRole> seen = entry.getValue().getNow(Optional.empty());
+            if (node == null || seen.isEmpty()) {
+                continue;
+            }
+            if (node.equals(named)) {
+                namedIsReplica = seen.get() == NodeRole.REPLICA;
+            } else if (seen.get() == NodeRole.MASTER) {
+                reportingMaster++;
+                candidate = node;
+            }
+        }
+        String next = namedIsReplica && reportingMaster == 1 ? candidate : null;
+        String before = roleMaster;
+        if (java.util.Objects.equals(before, next)) {
+            return;
+        }
+        roleMaster = next;
+        if (next != null) {
+            log.info("Redis source: Sentinel still names {} master but its ROLE says replica, and {} says master; "
+                    + "the relay's health follows {} until Sentinel catches up", named, next, next);
+        } else {
+            log.info("Redis source: Sentinel and ROLE agree again ({} is master)", named);
+        }
+        notifyListeners(status());
     }
 
     /** Standalone and master mode: role and CLIENT INFO checks; master mode: also leave a node that is not master. */

@@ -229,6 +229,19 @@ final class SubscriptionTracker {
      * Periodic re-check of a {@link SubscriptionState#VERIFIED} connection (the reconcile): asks for another CLIENT
      * INFO; a disagreement then forces a resubscribe (see {@link #verified}).
      */
+    /**
+     * The node stopped answering PING but the connection is kept (every-node mode): the subscription is no longer
+     * proven, so VERIFIED falls back to SUBSCRIBED with {@code why}; the next tick after it answers again re-verifies.
+     */
+    synchronized Plan unresponsive(String why) {
+        Plan plan = new Plan(epoch);
+        if (!closed && (state == SubscriptionState.VERIFIED || state == SubscriptionState.SUBSCRIBED)) {
+            verifying = false;
+            transition(plan, SubscriptionState.SUBSCRIBED, why, false);
+        }
+        return plan;
+    }
+
     synchronized Plan recheck() {
         Plan plan = new Plan(epoch);
         if (!closed && state == SubscriptionState.VERIFIED && canVerify && !verifying) {
