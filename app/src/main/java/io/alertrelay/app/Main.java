@@ -125,7 +125,10 @@ public final class Main {
         try {
             relay.start();
         } catch (Exception e) {
-            log.error("Alert Relay failed to start", e);
+            // the cause's message names the setting (e.g. "http.port: 9464 is in use"); the trace is for debugging
+            Throwable cause = e instanceof java.io.UncheckedIOException && e.getCause() != null ? e.getCause() : e;
+            log.error("Alert Relay failed to start: {}", cause.getMessage());
+            log.debug("Start-up failure", e);
             return EXIT_FAILURE;
         }
         try {

@@ -121,10 +121,6 @@ final class RelayWatchdog implements AutoCloseable {
         onSourceStatus(source.status());
     }
 
-    Optional<Integer> httpPort() {
-        return http.map(WatchdogHttpServer::port);
-    }
-
     private void tickCanaries() {
         try {
             monitor.tick();

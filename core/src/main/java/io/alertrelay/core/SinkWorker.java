@@ -54,10 +54,16 @@ public final class SinkWorker implements AutoCloseable {
         this.sink = requireNonNull(sink, "sink is null");
         this.policy = requireNonNull(policy, "policy is null");
         this.queue = new ArrayBlockingQueue<>(policy.queueCapacity());
-        this.retryPolicy = RetryPolicy.<DeliveryResult>builder()
+        var retries = RetryPolicy.<DeliveryResult>builder()
                 .handleResultIf(result -> result.outcome() == Outcome.RETRYABLE)
-                .withMaxAttempts(policy.maxAttempts())
-                .withBackoff(policy.initialBackoff(), policy.maxBackoff())
+                .withMaxAttempts(policy.maxAttempts());
+        // Failsafe's back-off needs initial < max; equal values (allowed in config) mean a fixed delay
+        if (policy.initialBackoff().compareTo(policy.maxBackoff()) < 0) {
+            retries.withBackoff(policy.initialBackoff(), policy.maxBackoff());
+        } else {
+            retries.withDelay(policy.initialBackoff());
+        }
+        this.retryPolicy = retries
                 .withJitter(0.2)
                 .withDelayFn(context -> {
                     DeliveryResult last = context.getLastResult();

@@ -114,4 +114,16 @@ final class SinkWorkerTest {
         }
         assertThat(count(name)).isEqualTo(expected);
     }
+
+    @Test
+    void equalInitialAndMaxBackoffMeanAFixedDelay() throws Exception {
+        RecordingSink sink = new RecordingSink().thenAnswer(DeliveryResult.retryable("down"));
+        DeliveryPolicy fixed = new DeliveryPolicy(10, 3, Duration.ofMillis(2), Duration.ofMillis(2), Duration.ofMillis(2));
+        try (SinkWorker worker = new SinkWorker("ops", "test", sink, fixed, metrics)) {
+            worker.start();
+            worker.offer(Alerts.alert("a-1", "one"));
+            assertThat(sink.awaitAttempts(2, WAIT)).extracting(Alert::id).containsExactly("a-1", "a-1");
+            awaitCount("alertrelay.sink.delivered", 1);
+        }
+    }
 }
