@@ -64,7 +64,9 @@ final class RelayWatchdog implements AutoCloseable {
     private final String relayInstance = RelayInstanceId.generate();
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, daemon("watchdog"));
     private final ScheduledExecutorService heartbeatThread = Executors.newSingleThreadScheduledExecutor(daemon("heartbeat"));
-    private final Map<String, Boolean> acknowledged = new ConcurrentHashMap<>();
+    private final Map<String, Instant> lastAcknowledged = new ConcurrentHashMap<>();
+    private boolean masterWasLive;
+    private String lastLiveMaster = "-";
     private final HealthAlerts healthAlerts;
     private final BlindWindows blindWindows;
     private final RedisPublisher publisher;
@@ -105,6 +107,15 @@ final class RelayWatchdog implements AutoCloseable {
             worker.addOutcomeListener(sinkHealth::onOutcome);
         }
         source.addStateListener(this::onSourceStatus);
+        // every-node subscriptions deliver each canary once; the copies from the other nodes are what proves those
+        // nodes' subscriptions, so duplicates on a canary channel go to the monitor too (cheap channel check first)
+        Set<String> canaryChannels = new java.util.HashSet<>();
+        config.watchdog().canary().targets(config.subscriptions()).forEach(target -> canaryChannels.add(target.channel()));
+        source.setDuplicateObserver(message -> {
+            if (canaryChannels.contains(message.channel())) {
+                pipeline.onDuplicate(message);
+            }
+        });
         registerGauges(metrics);
     }
 
@@ -115,6 +126,8 @@ final class RelayWatchdog implements AutoCloseable {
                 STREAM_EVALUATION_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
         heartbeat.ifPresent(beat -> heartbeatThread.scheduleWithFixedDelay(() -> tickHeartbeat(beat), 1, 1,
                 TimeUnit.SECONDS));
+        // expectations age out with time too, not only on transitions
+        scheduler.scheduleWithFixedDelay(() -> onSourceStatus(null), 1, 1, TimeUnit.SECONDS);
         http = WatchdogHttpServer.fromConfig(config.watchdog().http(), readiness(), metrics::scrape, this::status);
         http.ifPresent(server -> log.info("Health and metrics on http://{}:{} (/health/live, /health/ready, /metrics, "
                 + "/status)", server.address().getHostString(), server.port()));
@@ -159,34 +172,59 @@ final class RelayWatchdog implements AutoCloseable {
         }
     }
 
-    /** Follows the source's subscription states: lost and restored subscriptions open and close blind windows. */
-    private void onSourceStatus(SourceStatus status) {
-        if (status.node().isEmpty()) {
-            return;
-        }
-        String node = status.node().get();
-        boolean acked = status.state() == SubscriptionState.SUBSCRIBED || status.state() == SubscriptionState.VERIFIED;
-        Boolean before = acknowledged.put(node, acked);
-        // canaries are expected back from the master and from every node whose subscription the server acknowledged
-        // (replicas receive them through replication); a node that is down is the source's to report, not a miss
-        String master = source.status().node().orElse(node);
-        Set<String> nodes = new LinkedHashSet<>();
-        nodes.add(master);
-        for (NodeStatus each : source.nodes()) {
-            if (each.state() == SubscriptionState.SUBSCRIBED || each.state() == SubscriptionState.VERIFIED) {
-                nodes.add(each.node());
+    /**
+     * Follows the source's subscription states.
+     *
+     * <p>Blind windows follow the <em>current master's</em> subscription only: it is the one producers' alerts must
+     * reach, and in every-node mode a replica's connection dropping loses nothing while the master's is live. It
+     * counts as live only while VERIFIED (a frozen master's connection is kept open but falls back to SUBSCRIBED).
+     *
+     * <p>Canaries are expected back from the master and from every node whose subscription was acknowledged within
+     * {@link #expectationGrace()}: a node keeps its place (and its count of missed canaries) through the short
+     * reconnect that a resubscribe causes, so a replica that keeps missing canaries reaches FAILED instead of
+     * starting over; a node that stays down drops out of the expectation (the source reports it).
+     */
+    private synchronized void onSourceStatus(SourceStatus ignored) {
+        Instant now = clock.instant();
+        SourceStatus masterStatus = source.status();
+        Optional<String> master = masterStatus.node();
+        Set<String> expected = new LinkedHashSet<>();
+        master.ifPresent(expected::add);
+        for (NodeStatus node : source.nodes()) {
+            if (node.state() == SubscriptionState.SUBSCRIBED || node.state() == SubscriptionState.VERIFIED) {
+                lastAcknowledged.put(node.node(), now);
+            }
+            Instant acked = lastAcknowledged.get(node.node());
+            if (acked != null && !acked.plus(expectationGrace()).isBefore(now)) {
+                expected.add(node.node());
             }
         }
-        monitor.expectedNodes(nodes, master);
-        if (acked && !Boolean.TRUE.equals(before)) {
+        lastAcknowledged.keySet().retainAll(source.nodes().stream().map(NodeStatus::node).toList());
+        if (master.isPresent()) {
+            monitor.expectedNodes(expected, master.get());
+        }
+
+        boolean masterLive = masterStatus.state() == SubscriptionState.VERIFIED && master.isPresent();
+        if (masterLive && !masterWasLive) {
             for (Subscription subscription : config.subscriptions()) {
-                monitor.subscriptionRestored(node, subscription.name(), status.since());
+                monitor.subscriptionRestored(master.get(), subscription.name(), masterStatus.since());
             }
-        } else if (!acked && Boolean.TRUE.equals(before)) {
+        } else if (!masterLive && masterWasLive) {
+            String node = master.orElse(lastLiveMaster);
             for (Subscription subscription : config.subscriptions()) {
-                monitor.subscriptionLost(node, subscription.name(), status.since(), status.reason());
+                monitor.subscriptionLost(node, subscription.name(), masterStatus.since(), masterStatus.reason());
             }
         }
+        if (masterLive) {
+            lastLiveMaster = master.get();
+        }
+        masterWasLive = masterLive;
+    }
+
+    /** How long a node stays expected to return canaries after its subscription was last acknowledged. */
+    private Duration expectationGrace() {
+        WatchdogConfig.Canary canary = config.watchdog().canary();
+        return canary.interval().multipliedBy(3).plus(canary.timeout());
     }
 
     /**

@@ -114,6 +114,23 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
         }
     }
 
+    /**
+     * A copy of a message the source already delivered from another node (every-node subscriptions): never routed
+     * again, only shown to the canary observers, so a canary is seen coming back through every node. Called on the
+     * source's I/O thread.
+     */
+    public void onDuplicate(InboundMessage message) {
+        try {
+            if (decoder.decode(message) instanceof EventDecoder.Decoded decoded && isCanary.test(decoded.alert())) {
+                for (AlertObserver observer : canaryObservers) {
+                    observer.onAlert(decoded.alert(), message.node());
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("Duplicate from {} on channel {} could not be observed", message.node(), message.channel(), e);
+        }
+    }
+
     /** Routes an alert that did not come from the source. */
     public void dispatch(Alert alert) {
         dispatch(alert, "-");

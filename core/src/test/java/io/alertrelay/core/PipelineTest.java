@@ -154,4 +154,24 @@ final class PipelineTest {
         pipeline.close(WAIT);
         assertThat(outcomes).containsExactly("ops:a:REJECTED", "ops:b:DELIVERED");
     }
+
+    @Test
+    void aDuplicateCanaryIsShownToCanaryObserversWithItsNodeButNeverRouted() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        Pipeline pipeline = new Pipeline(new EventDecoder(1024),
+                List.of(new Route(List.of("all"), List.of(), Set.of(), Map.of(), true)), List.of(worker("all", sink)),
+                metrics);
+        List<String> canariesSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        pipeline.setCanaryFilter(alert -> alert.title().startsWith("canary"),
+                (alert, node) -> canariesSeen.add(alert.title() + "@" + node));
+        pipeline.start();
+        pipeline.onDuplicate(new InboundMessage("alerts:__canary__", Optional.of("alerts:*"), "{\"title\":\"canary 7\"}",
+                "10.0.0.2:6379", Instant.now()));
+        pipeline.onDuplicate(new InboundMessage("alerts:x", Optional.of("alerts:*"), "{\"title\":\"real\"}",
+                "10.0.0.2:6379", Instant.now()));
+        pipeline.close(WAIT);
+        assertThat(canariesSeen).containsExactly("canary 7@10.0.0.2:6379");
+        assertThat(sink.attempts()).isEmpty();
+        assertThat(metrics.get("alertrelay.events.received").counter().count()).isZero();
+    }
 }

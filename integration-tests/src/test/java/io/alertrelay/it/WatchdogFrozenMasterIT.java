@@ -81,6 +81,12 @@ final class WatchdogFrozenMasterIT {
                 http.awaitStatus("/health/ready", 200, WAIT);
                 assertThat(http.status("/health/live")).isEqualTo(200);
                 awaitHeartbeat(heartbeats, "/ping/check-1");
+                // steady state: canaries come back through the master AND the replica (every-node subscriptions
+                // deliver each message once; the replica's copy must still count), so no node is ever suspected
+                Thread.sleep(4_000); // four canary rounds
+                assertThat(relay.stderr()).doesNotContain("-> SUSPECT").doesNotContain("may not have been delivered");
+                assertThat(http.body("/status").replaceAll("\\s", ""))
+                        .contains("\"node\":\"" + topology.replica().address() + "\",\"state\":\"OK\"");
 
                 RedisServerProcess frozen = topology.master();
                 HostAndPort before = topology.currentMaster();

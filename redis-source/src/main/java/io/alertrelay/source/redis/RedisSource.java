@@ -83,6 +83,7 @@ public final class RedisSource implements Source {
     private final Clock clock;
     private final ReconnectDelay reconnectDelay;
     private final MessageDeduplicator dedup;
+    private volatile MessageHandler duplicateObserver;
     private final List<Consumer<SourceStatus>> stateListeners = new CopyOnWriteArrayList<>();
     private final Set<Channel> pubSubChannels = ConcurrentHashMap.newKeySet();
     private final Map<String, LongAdder> receipts = new ConcurrentHashMap<>();
@@ -331,6 +332,14 @@ public final class RedisSource implements Source {
         return result;
     }
 
+    /**
+     * Sees every copy the deduplication drops (every-node mode), with the node it came from, on the I/O thread; must
+     * not block. The watchdog uses it: a canary is delivered once, but it must be seen coming back through every node.
+     */
+    public void setDuplicateObserver(MessageHandler observer) {
+        this.duplicateObserver = observer;
+    }
+
     /** Copies dropped as duplicates of a message another node delivered (every-node mode), since start. */
     public long duplicatesDropped() {
         return duplicates.sum();
@@ -478,6 +487,14 @@ public final class RedisSource implements Source {
         receipts.computeIfAbsent(node, n -> new LongAdder()).increment();
         if (dedup != null && !dedup.receive(node, pattern, channel, text)) {
             duplicates.increment();
+            MessageHandler observer = duplicateObserver;
+            if (observer != null) {   // e.g. the watchdog: a canary must come back through every node
+                try {
+                    observer.onMessage(new InboundMessage(channel, pattern, text, node, clock.instant()));
+                } catch (RuntimeException e) {
+                    log.warn("Duplicate observer failed on a message from channel {} ({})", channel, node, e);
+                }
+            }
             return;   // another node delivered this copy already
         }
         try {

@@ -108,6 +108,23 @@ class SentinelEveryNodeTest {
     }
 
     @Test
+    void theDuplicateObserverSeesTheCopyFromTheOtherNode() {
+        String master = topology.master().address();
+        String replica = topology.replica().address();
+        List<InboundMessage> copies = new CopyOnWriteArrayList<>();
+        source.setDuplicateObserver(copies::add);
+
+        topology.master().command("PUBLISH", "alerts:__canary__", "canary 1");
+
+        InboundMessage delivered = handler.awaitPayload("canary 1", WAIT);
+        Await.until(() -> "the other node's copy observed; copies " + copies, WAIT,
+                () -> copies.stream().anyMatch(copy -> copy.payload().equals("canary 1")));
+        InboundMessage copy = copies.stream().filter(c -> c.payload().equals("canary 1")).findFirst().orElseThrow();
+        assertThat(List.of(delivered.node(), copy.node())).containsExactlyInAnyOrder(master, replica);
+        assertThat(payloads("canary 1")).hasSize(1);
+    }
+
+    @Test
     void theSamePayloadPublishedTwiceIsTwoAlerts() {
         String master = topology.master().address();
         String replica = topology.replica().address();
