@@ -92,7 +92,9 @@ final class RelayWatchdog implements AutoCloseable {
                 (node, reason) -> source.resubscribe(node, reason),
                 healthAlerts, blindWindows, clock);
         this.streams = new StreamWatch(config.streams(), clock);
-        this.heartbeat = Heartbeat.fromConfig(watchdog, monitor::readiness, clock);
+        // the dead man's switch is pinged only while the whole loop passes: what /health/ready requires (the master's
+        // subscription VERIFIED, canaries fresh) and, inside Heartbeat, no FAILED sink
+        this.heartbeat = Heartbeat.fromConfig(watchdog, () -> readiness().check(), clock);
         this.sinkHealth = new SinkHealth(config.sinkFailedAfter(), this::sinkFailed, this::sinkRecovered);
     }
 

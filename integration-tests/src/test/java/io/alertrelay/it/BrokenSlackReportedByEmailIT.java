@@ -11,7 +11,9 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
@@ -39,8 +41,18 @@ final class BrokenSlackReportedByEmailIT {
     @Test
     void aBrokenSlackIsReportedByEmailAndItsRecoveryToo() throws Exception {
         AtomicBoolean slackBroken = new AtomicBoolean(true);
+        List<String> heartbeats = new CopyOnWriteArrayList<>();
         try (RedisServerProcess redis = RedisServerProcess.startStandalone();
-             MockWebServer slack = new MockWebServer()) {
+             MockWebServer slack = new MockWebServer();
+             MockWebServer heartbeat = new MockWebServer()) {
+            heartbeat.setDispatcher(new Dispatcher() {
+                @Override
+                public MockResponse dispatch(RecordedRequest request) {
+                    heartbeats.add(request.getPath());
+                    return new MockResponse().setResponseCode(200).setBody("OK");
+                }
+            });
+            heartbeat.start(InetAddress.getLoopbackAddress(), 0);
             slack.setDispatcher(new Dispatcher() {
                 @Override
                 public MockResponse dispatch(RecordedRequest request) {
@@ -68,12 +80,17 @@ final class BrokenSlackReportedByEmailIT {
                     routes:
                       - sinks: [ops-slack]
                     watchdog:
+                      canary: {interval: 1s, timeout: 500ms}
+                      heartbeat-url: ${HEARTBEAT_URL}
+                      heartbeat-interval: 1s
                       health-route: [ops-mail]
                       sink-failed-after: 2
                     http: {port: 0}
                     """.formatted(redis.port(), smtp.getSmtp().getPort()),
-                    Map.of("SLACK_WEBHOOK_URL", slack.url("/services/T0/B0/SECRETTOKEN").toString()))) {
+                    Map.of("SLACK_WEBHOOK_URL", slack.url("/services/T0/B0/SECRETTOKEN").toString(),
+                            "HEARTBEAT_URL", heartbeat.url("/ping/hc-1").toString()))) {
                 relay.awaitStderr(line -> line.contains("VERIFIED"), WAIT);
+                awaitHeartbeat(heartbeats, "/ping/hc-1", 0);
                 try (Publisher publisher = new Publisher("127.0.0.1", redis.port())) {
                     publisher.publish("alerts:prod", "{\"title\":\"first\"}");
                     publisher.publish("alerts:prod", "{\"title\":\"second\"}");
@@ -81,16 +98,36 @@ final class BrokenSlackReportedByEmailIT {
                     assertThat(failing.getSubject()).contains("FIRING").contains("critical");
                     assertThat(failing.getAllRecipients()).extracting(Object::toString).containsExactly("oncall@example.com");
 
+                    // the dead man's switch: while a sink is FAILED the loop is broken, so /fail, never a success
+                    int failedAt = heartbeats.size();
+                    awaitHeartbeat(heartbeats, "/ping/hc-1/fail", failedAt);
+                    int failAt = heartbeats.indexOf("/ping/hc-1/fail");
+
                     slackBroken.set(false);
                     publisher.publish("alerts:prod", "{\"title\":\"third\"}");
                     MimeMessage recovered = awaitMail("sink ops-slack is failing", 2);
                     assertThat(recovered.getSubject()).contains("RESOLVED");
+                    int recoveredAt = heartbeats.size();
+                    awaitHeartbeat(heartbeats, "/ping/hc-1", recoveredAt);
+                    assertThat(heartbeats.subList(failAt, recoveredAt)).as("no success ping while the sink was FAILED")
+                            .doesNotContain("/ping/hc-1");
                 }
                 assertThat(relay.stderr()).contains("Sink ops-slack is FAILED").doesNotContain("SECRETTOKEN");
                 assertThat(Arrays.stream(smtp.getReceivedMessages()).map(BrokenSlackReportedByEmailIT::body))
                         .noneMatch(text -> text.contains("SECRETTOKEN"));
             }
         }
+    }
+
+    private static void awaitHeartbeat(List<String> heartbeats, String path, int from) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (heartbeats.subList(Math.min(from, heartbeats.size()), heartbeats.size()).contains(path)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no heartbeat " + path + " after index " + from + ": " + heartbeats);
     }
 
     /** Waits until {@code count} received mails have a subject containing {@code subject}; returns the last. */
