@@ -155,11 +155,11 @@ final class RelayWatchdog implements AutoCloseable {
     private void evaluateStreams() {
         try {
             for (StreamFinding finding : streams.evaluate()) {
-                Alert alert = RelayHealthAlerts.alert("stream-" + finding.kind().name().toLowerCase() + "-"
+                Alert alert = RelayHealthAlerts.alert("stream-" + finding.kind().name().toLowerCase(java.util.Locale.ROOT) + "-"
                                 + finding.stream(), Status.FIRING,
                         finding.kind() == StreamFinding.Kind.RATE_SPIKE ? Severity.WARNING : Severity.ERROR,
                         finding.message(), finding.message(), "stream", relayInstance,
-                        Map.of("stream", finding.stream(), "kind", finding.kind().name().toLowerCase()), Map.of(),
+                        Map.of("stream", finding.stream(), "kind", finding.kind().name().toLowerCase(java.util.Locale.ROOT)), Map.of(),
                         finding.at());
                 if (finding.state() == Status.FIRING) {
                     log.warn("Stream finding: {}", finding.message());
@@ -366,7 +366,7 @@ final class RelayWatchdog implements AutoCloseable {
         try {
             List<MultiGauge.Row<?>> rows = new ArrayList<>();
             for (NodeStatus node : source.nodes()) {
-                rows.add(MultiGauge.Row.of(Tags.of("node", node.node(), "role", node.role().name().toLowerCase(),
+                rows.add(MultiGauge.Row.of(Tags.of("node", node.node(), "role", node.role().name().toLowerCase(java.util.Locale.ROOT),
                         "state", node.state().name()), 1));
             }
             nodeStates.register(rows, true);

@@ -129,7 +129,7 @@ public final class EventDecoder {
         }
         if (!node.isTextual()) {
             throw new FieldException(Rejection.WRONG_TYPE,
-                    "field '" + field + "' must be a string, not " + node.getNodeType().name().toLowerCase());
+                    "field '" + field + "' must be a string, not " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
         }
         return Optional.of(node.asText());
     }
