@@ -192,7 +192,8 @@ final class RelayWatchdog implements AutoCloseable {
         Optional<String> master = masterStatus.node();
         Set<String> expected = new LinkedHashSet<>();
         master.ifPresent(expected::add);
-        for (NodeStatus node : source.nodes()) {
+        List<NodeStatus> nodes = source.nodes();
+        for (NodeStatus node : nodes) {
             if (node.state() == SubscriptionState.SUBSCRIBED || node.state() == SubscriptionState.VERIFIED) {
                 lastAcknowledged.put(node.node(), now);
             }
@@ -201,7 +202,7 @@ final class RelayWatchdog implements AutoCloseable {
                 expected.add(node.node());
             }
         }
-        lastAcknowledged.keySet().retainAll(source.nodes().stream().map(NodeStatus::node).toList());
+        lastAcknowledged.keySet().retainAll(nodes.stream().map(NodeStatus::node).toList());
         if (master.isPresent()) {
             monitor.expectedNodes(expected, master.get());
         }

@@ -42,7 +42,7 @@ public final class TreeConfigView implements ConfigView {
 
     @Override
     public Set<String> keys() {
-        return Collections2.orderedKeys(tree);
+        return java.util.Collections.unmodifiableSet(new LinkedHashSet<>(tree.keySet()));
     }
 
     public boolean has(String key) {
@@ -243,12 +243,6 @@ public final class TreeConfigView implements ConfigView {
 
         Collection<String> requestedIn(String prefix) {
             return requested.getOrDefault(prefix, Set.of());
-        }
-    }
-
-    private static final class Collections2 {
-        static Set<String> orderedKeys(Map<String, Object> tree) {
-            return java.util.Collections.unmodifiableSet(new LinkedHashSet<>(tree.keySet()));
         }
     }
 

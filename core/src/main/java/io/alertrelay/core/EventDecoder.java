@@ -67,8 +67,7 @@ public final class EventDecoder {
 
     public Result decode(InboundMessage message) {
         String payload = message.payload();
-        // a UTF-16 length above the limit is certainly too large; below it, count the bytes
-        long size = payload.length() > maxSize ? utf8Length(payload) : payload.getBytes(StandardCharsets.UTF_8).length;
+        long size = utf8Length(payload); // counted, not encoded: no copy of the payload on the source's I/O thread
         if (size > maxSize) {
             return reject(Rejection.TOO_LARGE, "payload is " + size + " bytes; the limit (events.max-size) is " + maxSize,
                     message, size);

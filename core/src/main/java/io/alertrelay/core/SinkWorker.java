@@ -45,6 +45,7 @@ public final class SinkWorker implements AutoCloseable {
     private final Timer latency;
     private final AtomicLong droppedSinceLog = new AtomicLong();
     private final List<OutcomeListener> outcomeListeners = new CopyOnWriteArrayList<>();
+    private volatile String currentAlertId = "-"; // for the retry log line
     private volatile boolean accepting = true;
     private volatile boolean running = true;
 
@@ -74,7 +75,7 @@ public final class SinkWorker implements AutoCloseable {
                     return asked.compareTo(policy.maxRetryAfter()) > 0 ? policy.maxRetryAfter() : asked;
                 })
                 .onRetry(event -> log.warn("sink {}: alert {} attempt {}/{} failed ({}); retrying",
-                        id, currentAlertId(), event.getAttemptCount(), policy.maxAttempts(),
+                        id, currentAlertId, event.getAttemptCount(), policy.maxAttempts(),
                         event.getLastResult() == null ? describe(event.getLastException())
                                 : event.getLastResult().detail()))
                 .build();
@@ -89,12 +90,6 @@ public final class SinkWorker implements AutoCloseable {
                 .description("Alerts waiting for a sink").tags("sink", id, "type", type).register(metrics);
         this.thread = new Thread(this::run, "sink-" + id);
         this.thread.setDaemon(true);
-    }
-
-    private volatile String currentAlertId = "-";
-
-    private String currentAlertId() {
-        return currentAlertId;
     }
 
     private Counter counter(MeterRegistry metrics, String name, String description) {

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
@@ -41,18 +40,10 @@ final class BrokenSlackReportedByEmailIT {
     @Test
     void aBrokenSlackIsReportedByEmailAndItsRecoveryToo() throws Exception {
         AtomicBoolean slackBroken = new AtomicBoolean(true);
-        List<String> heartbeats = new CopyOnWriteArrayList<>();
         try (RedisServerProcess redis = RedisServerProcess.startStandalone();
              MockWebServer slack = new MockWebServer();
-             MockWebServer heartbeat = new MockWebServer()) {
-            heartbeat.setDispatcher(new Dispatcher() {
-                @Override
-                public MockResponse dispatch(RecordedRequest request) {
-                    heartbeats.add(request.getPath());
-                    return new MockResponse().setResponseCode(200).setBody("OK");
-                }
-            });
-            heartbeat.start(InetAddress.getLoopbackAddress(), 0);
+             HeartbeatServer heartbeat = new HeartbeatServer()) {
+            List<String> heartbeats = heartbeat.paths();
             slack.setDispatcher(new Dispatcher() {
                 @Override
                 public MockResponse dispatch(RecordedRequest request) {
@@ -88,9 +79,9 @@ final class BrokenSlackReportedByEmailIT {
                     http: {port: 0}
                     """.formatted(redis.port(), smtp.getSmtp().getPort()),
                     Map.of("SLACK_WEBHOOK_URL", slack.url("/services/T0/B0/SECRETTOKEN").toString(),
-                            "HEARTBEAT_URL", heartbeat.url("/ping/hc-1").toString()))) {
+                            "HEARTBEAT_URL", heartbeat.url("/ping/hc-1")))) {
                 relay.awaitStderr(line -> line.contains("VERIFIED"), WAIT);
-                awaitHeartbeat(heartbeats, "/ping/hc-1", 0);
+                heartbeat.await("/ping/hc-1", 0, WAIT);
                 try (Publisher publisher = new Publisher("127.0.0.1", redis.port())) {
                     publisher.publish("alerts:prod", "{\"title\":\"first\"}");
                     publisher.publish("alerts:prod", "{\"title\":\"second\"}");
@@ -100,7 +91,7 @@ final class BrokenSlackReportedByEmailIT {
 
                     // the dead man's switch: while a sink is FAILED the loop is broken, so /fail, never a success
                     int failedAt = heartbeats.size();
-                    awaitHeartbeat(heartbeats, "/ping/hc-1/fail", failedAt);
+                    heartbeat.await("/ping/hc-1/fail", failedAt, WAIT);
                     int failAt = heartbeats.indexOf("/ping/hc-1/fail");
 
                     slackBroken.set(false);
@@ -108,7 +99,7 @@ final class BrokenSlackReportedByEmailIT {
                     MimeMessage recovered = awaitMail("sink ops-slack is failing", 2);
                     assertThat(recovered.getSubject()).contains("RESOLVED");
                     int recoveredAt = heartbeats.size();
-                    awaitHeartbeat(heartbeats, "/ping/hc-1", recoveredAt);
+                    heartbeat.await("/ping/hc-1", recoveredAt, WAIT);
                     assertThat(heartbeats.subList(failAt, recoveredAt)).as("no success ping while the sink was FAILED")
                             .doesNotContain("/ping/hc-1");
                 }
@@ -117,17 +108,6 @@ final class BrokenSlackReportedByEmailIT {
                         .noneMatch(text -> text.contains("SECRETTOKEN"));
             }
         }
-    }
-
-    private static void awaitHeartbeat(List<String> heartbeats, String path, int from) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (heartbeats.subList(Math.min(from, heartbeats.size()), heartbeats.size()).contains(path)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no heartbeat " + path + " after index " + from + ": " + heartbeats);
     }
 
     /** Waits until {@code count} received mails have a subject containing {@code subject}; returns the last. */

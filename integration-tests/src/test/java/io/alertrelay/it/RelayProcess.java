@@ -36,6 +36,11 @@ final class RelayProcess implements AutoCloseable {
         return jar;
     }
 
+    /** {@code ["a", "b"]}: values as a YAML flow list, for config text blocks (sentinel nodes, say). */
+    static String yamlList(List<String> values) {
+        return values.stream().map(value -> "\"" + value + "\"").collect(java.util.stream.Collectors.joining(", "));
+    }
+
     /** Starts {@code java -jar alert-relay.jar args...} with extra environment variables. */
     static RelayProcess start(Path workDir, Map<String, String> environment, String... args) throws IOException {
         Files.createDirectories(workDir);

@@ -9,7 +9,6 @@ import io.alertrelay.testing.redis.RequiresRedisServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,8 +27,7 @@ final class SentinelFailoverSlackIT {
     void deliversBeforeAndAfterTheMasterIsKilled() throws Exception {
         try (SentinelTopology topology = SentinelTopology.start();
              SlackWebhook slack = new SlackWebhook()) {
-            String nodes = topology.sentinelPorts().stream().map(port -> "\"127.0.0.1:" + port + "\"")
-                    .collect(Collectors.joining(", "));
+            String nodes = RelayProcess.yamlList(topology.sentinelAddresses());
             try (RelayProcess relay = RelayProcess.startWithConfig(dir, """
                     redis:
                       sentinel:

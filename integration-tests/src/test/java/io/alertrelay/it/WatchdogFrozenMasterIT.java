@@ -6,18 +6,10 @@ import io.alertrelay.config.Parsers.HostAndPort;
 import io.alertrelay.testing.redis.RedisServerProcess;
 import io.alertrelay.testing.redis.RequiresRedisServer;
 import io.alertrelay.testing.redis.SentinelTopology;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import okhttp3.mockwebserver.Dispatcher;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import okhttp3.mockwebserver.RecordedRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,20 +28,11 @@ final class WatchdogFrozenMasterIT {
 
     @Test
     void aFrozenMasterIsNoticedReportedAndRecoveredFrom() throws Exception {
-        List<String> heartbeats = new CopyOnWriteArrayList<>();
         try (SentinelTopology topology = SentinelTopology.start();
              SlackWebhook slack = new SlackWebhook();
-             MockWebServer heartbeat = new MockWebServer()) {
-            heartbeat.setDispatcher(new Dispatcher() {
-                @Override
-                public MockResponse dispatch(RecordedRequest request) {
-                    heartbeats.add(request.getPath());
-                    return new MockResponse().setResponseCode(200).setBody("OK");
-                }
-            });
-            heartbeat.start(InetAddress.getLoopbackAddress(), 0);
-            String nodes = topology.sentinelPorts().stream().map(port -> "\"127.0.0.1:" + port + "\"")
-                    .collect(Collectors.joining(", "));
+             HeartbeatServer heartbeat = new HeartbeatServer()) {
+            List<String> heartbeats = heartbeat.paths();
+            String nodes = RelayProcess.yamlList(topology.sentinelAddresses());
             try (RelayProcess relay = RelayProcess.startWithConfig(dir, """
                     redis:
                       sentinel:
@@ -76,11 +59,11 @@ final class WatchdogFrozenMasterIT {
                     http:
                       port: 0
                     """.formatted(nodes), Map.of("SLACK_WEBHOOK_URL", slack.url(),
-                    "HEARTBEAT_URL", heartbeat.url("/ping/check-1").toString()))) {
+                    "HEARTBEAT_URL", heartbeat.url("/ping/check-1")))) {
                 HttpProbe http = new HttpProbe(relay);
                 http.awaitStatus("/health/ready", 200, WAIT);
                 assertThat(http.status("/health/live")).isEqualTo(200);
-                awaitHeartbeat(heartbeats, "/ping/check-1");
+                heartbeat.await("/ping/check-1", 0, WAIT);
                 // steady state: canaries come back through the master AND the replica (every-node subscriptions
                 // deliver each message once; the replica's copy must still count), so no node is ever suspected
                 Thread.sleep(4_000); // four canary rounds
@@ -114,7 +97,7 @@ final class WatchdogFrozenMasterIT {
                 // pings again once it is (the deterministic /fail case is BrokenSlackReportedByEmailIT's)
                 assertThat(heartbeats.subList(brokenFrom, brokenTo)).as("heartbeats while not ready")
                         .doesNotContain("/ping/check-1");
-                awaitHeartbeatAfter(heartbeats, "/ping/check-1", heartbeats.size() - 1);
+                heartbeat.await("/ping/check-1", heartbeats.size(), WAIT);
 
                 // and alerts flow again, from the new master
                 HostAndPort master = topology.currentMaster();
@@ -135,23 +118,5 @@ final class WatchdogFrozenMasterIT {
                 assertThat(relay.stderr()).doesNotContain("SECRETTOKEN").doesNotContain("/ping/check-1");
             }
         }
-    }
-
-    private static void awaitHeartbeat(List<String> heartbeats, String path) throws InterruptedException {
-        awaitHeartbeatAfter(heartbeats, path, -1);
-    }
-
-    private static void awaitHeartbeatAfter(List<String> heartbeats, String path, int index)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (int i = index + 1; i < heartbeats.size(); i++) {
-                if (heartbeats.get(i).equals(path)) {
-                    return;
-                }
-            }
-            TimeUnit.MILLISECONDS.sleep(100);
-        }
-        throw new AssertionError("no heartbeat " + path + " after index " + index + ": " + heartbeats);
     }
 }
