@@ -106,9 +106,16 @@ final class WatchdogFrozenMasterIT {
                 }
                 assertThat(slack.awaitText("after the freeze", WAIT).path("text").asText()).contains("after the freeze");
                 assertThat(http.body("/status")).contains("\"blindWindows\"").contains("may not have been delivered");
+                // the per-node gauge is refreshed every second and a node's role label follows the reconcile (5 s),
+                // so poll for it rather than read it once
+                String promotedVerified = "alertrelay_subscription_node_state{node=\"" + master + "\",role=\"master\","
+                        + "state=\"VERIFIED\"} 1.0";
+                long metricsDeadline = System.nanoTime() + WAIT.toNanos();
+                while (!http.body("/metrics").contains(promotedVerified) && System.nanoTime() < metricsDeadline) {
+                    Thread.sleep(200);
+                }
                 assertThat(http.body("/metrics")).contains("alertrelay_blind_windows")
-                        .containsPattern("alertrelay_subscription_node_state\\{node=\"" + master + "\",role=\"master\","
-                                + "state=\"VERIFIED\"} 1.0")
+                        .contains(promotedVerified)
                         .contains("alertrelay_subscription_node_state{node=\"" + before);
                 // listable from the CLI
                 RelayProcess cli = RelayProcess.start(dir.resolve("cli"), Map.of(), "blind-windows", "--url",
