@@ -1,0 +1,117 @@
+package io.alertrelay.core.outbox;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.alertrelay.spi.Alert;
+import io.alertrelay.spi.Severity;
+import io.alertrelay.spi.Status;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The stored form of notifications and dead letters: small JSON documents, so a store can be read with any tool and a
+ * new field is no migration. Fields are written explicitly (no reflection over the SPI records): the stored format is a
+ * contract of its own and must not change when a record gains a component.
+ */
+final class RecordCodec {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> EXTRA = new TypeReference<>() {};
+
+    private RecordCodec() {}
+
+    static byte[] pending(Notification notification) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("v", 1);
+        root.put("sink", notification.sinkId());
+        root.put("createdAt", notification.createdAt().toString());
+        root.set("alert", alert(notification.alert()));
+        return bytes(root);
+    }
+
+    static Notification pending(long id, byte[] bytes) throws IOException {
+        JsonNode root = JSON.readTree(bytes);
+        return new Notification(id, text(root, "sink"), alert(root.required("alert")),
+                Instant.parse(text(root, "createdAt")));
+    }
+
+    static byte[] deadLetter(DeadLetter letter) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("v", 1);
+        root.put("sink", letter.sinkId());
+        root.put("createdAt", letter.createdAt().toString());
+        root.put("diedAt", letter.diedAt().toString());
+        root.put("attempts", letter.attempts());
+        root.put("reason", letter.reason());
+        root.put("answer", letter.answer());
+        root.set("alert", alert(letter.alert()));
+        return bytes(root);
+    }
+
+    static DeadLetter deadLetter(long id, byte[] bytes) throws IOException {
+        JsonNode root = JSON.readTree(bytes);
+        return new DeadLetter(id, text(root, "sink"), alert(root.required("alert")),
+                Instant.parse(text(root, "createdAt")), Instant.parse(text(root, "diedAt")),
+                root.path("attempts").asInt(), text(root, "reason"), text(root, "answer"));
+    }
+
+    private static ObjectNode alert(Alert alert) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("id", alert.id());
+        node.put("title", alert.title());
+        node.put("status", alert.status().wireName());
+        node.put("severity", alert.severity().wireName());
+        alert.summary().ifPresent(summary -> node.put("summary", summary));
+        ObjectNode labels = node.putObject("labels");
+        alert.labels().forEach(labels::put);
+        alert.source().ifPresent(source -> node.put("source", source));
+        alert.timestamp().ifPresent(timestamp -> node.put("timestamp", timestamp.toString()));
+        node.set("extra", JSON.valueToTree(alert.extra()));
+        ObjectNode origin = node.putObject("origin");
+        origin.put("channel", alert.origin().channel());
+        alert.origin().pattern().ifPresent(pattern -> origin.put("pattern", pattern));
+        origin.put("receivedAt", alert.origin().receivedAt().toString());
+        return node;
+    }
+
+    private static Alert alert(JsonNode node) throws IOException {
+        Map<String, String> labels = new LinkedHashMap<>();
+        node.path("labels").fields().forEachRemaining(field -> labels.put(field.getKey(), field.getValue().asText()));
+        Map<String, Object> extra = node.has("extra") ? JSON.convertValue(node.get("extra"), EXTRA) : Map.of();
+        JsonNode origin = node.required("origin");
+        return new Alert(text(node, "id"), text(node, "title"),
+                Status.fromWireName(text(node, "status")).orElseThrow(() -> new IOException("bad status")),
+                Severity.fromWireName(text(node, "severity")).orElseThrow(() -> new IOException("bad severity")),
+                optional(node, "summary"), labels, optional(node, "source"),
+                optional(node, "timestamp").map(Instant::parse), extra == null ? Map.of() : extra,
+                new Alert.Origin(text(origin, "channel"), optional(origin, "pattern"),
+                        Instant.parse(text(origin, "receivedAt"))));
+    }
+
+    private static String text(JsonNode node, String field) throws IOException {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isTextual()) {
+            throw new IOException("field " + field + " missing");
+        }
+        return value.asText();
+    }
+
+    private static Optional<String> optional(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? Optional.empty() : Optional.of(value.asText());
+    }
+
+    private static byte[] bytes(JsonNode node) {
+        try {
+            return JSON.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
