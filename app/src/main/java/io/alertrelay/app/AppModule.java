@@ -7,6 +7,8 @@ import io.alertrelay.core.EventDecoder;
 import io.alertrelay.core.InMemorySubscriptionRegistry;
 import io.alertrelay.core.Pipeline;
 import io.alertrelay.core.SinkWorker;
+import io.alertrelay.core.outbox.MvStoreOutbox;
+import io.alertrelay.core.outbox.Outbox;
 import io.alertrelay.source.redis.RedisSource;
 import io.alertrelay.spi.SubscriptionRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,10 +24,13 @@ import java.util.List;
 final class AppModule extends AbstractModule {
     private final RelayConfig config;
     private final Clock clock;
+    private final MvStoreOutbox outbox;
 
-    AppModule(RelayConfig config, Clock clock) {
+    /** @param outbox opened (and its directory locked) before the injector exists, so a refusal exits with 2 */
+    AppModule(RelayConfig config, Clock clock, MvStoreOutbox outbox) {
         this.config = config;
         this.clock = clock;
+        this.outbox = outbox;
     }
 
     @Override
@@ -35,6 +40,8 @@ final class AppModule extends AbstractModule {
         binder().requireAtInjectOnConstructors();
         bind(RelayConfig.class).toInstance(config);
         bind(Clock.class).toInstance(clock);
+        bind(MvStoreOutbox.class).toInstance(outbox);
+        bind(Outbox.class).toInstance(outbox);
     }
 
     @Provides
@@ -57,9 +64,9 @@ final class AppModule extends AbstractModule {
 
     @Provides
     @Singleton
-    Pipeline pipeline(RelayConfig config, MeterRegistry metrics) {
+    Pipeline pipeline(RelayConfig config, Outbox outbox, Clock clock, MeterRegistry metrics) {
         List<SinkWorker> workers = config.sinks().stream()
-                .map(sink -> new SinkWorker(sink.id(), sink.type(), sink.sink(), sink.policy(), metrics))
+                .map(sink -> new SinkWorker(sink.id(), sink.type(), sink.sink(), sink.policy(), outbox, clock, metrics))
                 .toList();
         return new Pipeline(new EventDecoder(config.maxEventSize()), config.routes(), workers, metrics);
     }
@@ -79,7 +86,8 @@ final class AppModule extends AbstractModule {
 
     @Provides
     @Singleton
-    Relay relay(RelayConfig config, RedisSource source, Pipeline pipeline, RelayWatchdog watchdog) {
-        return new Relay(config, source, pipeline, watchdog);
+    Relay relay(RelayConfig config, RedisSource source, Pipeline pipeline, RelayWatchdog watchdog,
+                MvStoreOutbox outbox) {
+        return new Relay(config, source, pipeline, watchdog, outbox);
     }
 }

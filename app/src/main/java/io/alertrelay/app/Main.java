@@ -3,6 +3,8 @@ package io.alertrelay.app;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Stage;
+import io.alertrelay.core.outbox.MvStoreOutbox;
+import io.alertrelay.core.outbox.OutboxUnavailableException;
 import io.alertrelay.spi.ConfigurationException;
 import io.alertrelay.spi.SinkFactory;
 import java.io.PrintStream;
@@ -18,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * {@code java -jar alert-relay.jar [--config FILE] [--check-config]}.
  *
  * <p>Exit codes: 0 stopped normally (SIGTERM/SIGINT) or config valid with {@code --check-config}; 2 invalid
- * configuration or usage; 1 failure while starting.
+ * configuration or usage, or {@code delivery.dir} held by another relay; 1 failure while starting.
  */
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -54,6 +56,22 @@ public final class Main {
     @SuppressWarnings("SystemOut") // the status commands' output is for the person at the terminal
     private static PrintStream stdout() {
         return System.out;
+    }
+
+    /**
+     * SIGTERM and SIGINT are the normal way to stop the relay: they exit with 0 (through {@link System#exit}, which
+     * runs the shutdown hook that stops the relay), not the JVM's default 143/130, so service managers see a clean
+     * stop. Where the JDK does not offer these signals the default behaviour stays.
+     */
+    @SuppressWarnings("sunapi")
+    private static void exitZeroOnSignals() {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> System.exit(EXIT_OK));
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                log.debug("Signal {} not handled here: {}", name, e.getMessage());
+            }
+        }
     }
 
     static int run(String[] args, Function<String, String> environment, PrintStream err) {
@@ -114,7 +132,20 @@ public final class Main {
             return EXIT_OK;
         }
 
-        Injector injector = Guice.createInjector(Stage.PRODUCTION, new AppModule(config, clock));
+        MvStoreOutbox outbox;
+        try {
+            outbox = MvStoreOutbox.open(config.delivery().dir(), config.delivery().flushInterval(), clock);
+        } catch (OutboxUnavailableException e) {
+            err.println("Alert Relay cannot start: " + e.getMessage());
+            config.sinks().forEach(sink -> sink.sink().close());
+            return EXIT_CONFIG;
+        }
+        log.info("Outbox: {} ({} notification(s) pending, {} dead letter(s))",
+                config.delivery().dir().toAbsolutePath().normalize(),
+                outbox.sinkIds().stream().mapToLong(outbox::pendingCount).sum(),
+                outbox.sinkIds().stream().mapToLong(outbox::deadLetterCount).sum());
+
+        Injector injector = Guice.createInjector(Stage.PRODUCTION, new AppModule(config, clock, outbox));
         Relay relay = injector.getInstance(Relay.class);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -122,6 +153,7 @@ public final class Main {
             stopped.countDown();
         }, "shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        exitZeroOnSignals();
         try {
             relay.start();
         } catch (Exception e) {

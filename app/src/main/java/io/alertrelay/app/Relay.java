@@ -1,11 +1,19 @@
 package io.alertrelay.app;
 
 import io.alertrelay.core.Pipeline;
+import io.alertrelay.core.outbox.MvStoreOutbox;
+import java.util.Set;
+import java.util.TreeSet;
 import io.alertrelay.spi.Source;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The running relay: sinks first, the source last; stopped in reverse, draining queued notifications. */
+/**
+ * The running relay: the outbox, the sinks, then the source; stopped in reverse. On SIGTERM the source stops first (no
+ * new alerts), then each sink finishes its in-flight call (and, while it delivers, its queue) within
+ * {@code shutdown.timeout}, then the outbox is flushed and closed: whatever is undelivered is on disk for the next
+ * start.
+ */
 final class Relay {
     private static final Logger log = LoggerFactory.getLogger(Relay.class);
 
@@ -13,13 +21,15 @@ final class Relay {
     private final Source source;
     private final Pipeline pipeline;
     private final RelayWatchdog watchdog;
+    private final MvStoreOutbox outbox;
     private final Lifecycle lifecycle = new Lifecycle();
 
-    Relay(RelayConfig config, Source source, Pipeline pipeline, RelayWatchdog watchdog) {
+    Relay(RelayConfig config, Source source, Pipeline pipeline, RelayWatchdog watchdog, MvStoreOutbox outbox) {
         this.config = config;
         this.source = source;
         this.pipeline = pipeline;
         this.watchdog = watchdog;
+        this.outbox = outbox;
     }
 
     RelayWatchdog watchdog() {
@@ -37,6 +47,29 @@ final class Relay {
     void start() throws Exception {
         config.warnings().forEach(warning -> log.warn("Configuration advice: {}", warning));
         watchdog.wire();
+        watchdog.setOutboxStatus(this::outboxStatus);
+        lifecycle.start(new Lifecycle.Component() {
+            @Override
+            public String name() {
+                return "outbox";
+            }
+
+            @Override
+            public void start() {
+                Set<String> orphans = new TreeSet<>(outbox.sinkIds());
+                orphans.removeAll(pipeline.workers().keySet());
+                for (String sinkId : orphans) {
+                    log.warn("Outbox: {} notification(s) and {} dead letter(s) are kept for sink '{}', which is not "
+                            + "configured now; they are delivered when it is configured again",
+                            outbox.pendingCount(sinkId), outbox.deadLetterCount(sinkId), sinkId);
+                }
+            }
+
+            @Override
+            public void stop() {
+                outbox.close();
+            }
+        });
         lifecycle.start(new Lifecycle.Component() {
             @Override
             public String name() {
@@ -87,6 +120,17 @@ final class Relay {
         });
         log.info("Alert Relay running: {}; subscriptions {}; sinks {}", source.describe(), config.subscriptions(),
                 config.sinks().stream().map(sink -> sink.id() + " (" + sink.type() + ")").toList());
+    }
+
+    private java.util.Map<String, Object> outboxStatus() {
+        java.util.Map<String, Object> status = new java.util.LinkedHashMap<>();
+        status.put("dir", outbox.directory().toAbsolutePath().normalize().toString());
+        status.put("flushes", outbox.flushes());
+        status.put("writeFailures", outbox.writeFailures());
+        outbox.recovery().ifPresent(recovery -> status.put("recovered", java.util.Map.of(
+                "movedTo", recovery.movedTo().getFileName().toString(), "problem", recovery.problem(),
+                "at", recovery.at().toString())));
+        return status;
     }
 
     void stop() {

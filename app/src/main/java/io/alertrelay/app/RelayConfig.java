@@ -30,7 +30,9 @@ import java.util.Set;
  * problem of every module at once, each under its full key, before anything connects anywhere.
  *
  * @param maxEventSize    {@code events.max-size}, default 256KiB
- * @param shutdownTimeout {@code shutdown.timeout}, default 10s: how long queued notifications may drain on SIGTERM
+ * @param shutdownTimeout {@code shutdown.timeout}, default 10s: how long in-flight calls (and a healthy sink's queue)
+ *                        may take on SIGTERM; what is left stays in the outbox
+ * @param delivery        {@code delivery.*}: the outbox's directory and flush interval, when a sink is DEGRADED
  */
 record RelayConfig(
         String origin,
@@ -43,9 +45,31 @@ record RelayConfig(
         WatchdogConfig watchdog,
         StreamWatchConfig streams,
         int sinkFailedAfter,
+        Delivery delivery,
         List<String> warnings) {
 
     static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * {@code delivery.*}.
+     *
+     * @param dir           {@code delivery.dir}, default {@code ./alert-relay-data} (under the working directory):
+     *                      the outbox; created if missing, locked while the relay runs
+     * @param flushInterval {@code delivery.flush-interval}, default 10ms: the longest a notification waits for the
+     *                      group commit (one fsync) that makes it durable
+     * @param degradedAfter {@code delivery.degraded-after}, default 1m: a sink whose oldest undelivered notification
+     *                      is older than this is DEGRADED
+     */
+    record Delivery(java.nio.file.Path dir, Duration flushInterval, Duration degradedAfter) {
+        static final String DEFAULT_DIR = "alert-relay-data";
+        static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(10);
+        static final Duration MAX_FLUSH_INTERVAL = Duration.ofSeconds(1);
+        static final Duration DEFAULT_DEGRADED_AFTER = Duration.ofMinutes(1);
+
+        static Delivery defaults() {
+            return new Delivery(java.nio.file.Path.of(DEFAULT_DIR), DEFAULT_FLUSH_INTERVAL, DEFAULT_DEGRADED_AFTER);
+        }
+    }
 
     static RelayConfig parse(ConfigLoader.Loaded loaded, Map<String, SinkFactory> factories, Clock clock) {
         TreeConfigView root = loaded.root();
@@ -75,7 +99,28 @@ record RelayConfig(
             problems.addAll(e.problems());
         }
 
-        List<SinkInstance> sinks = sinks(root, factories, clock, problems);
+        Delivery delivery = Delivery.defaults();
+        try {
+            ConfigBinder binder = new ConfigBinder(root.section("delivery"));
+            String dir = binder.optional("dir", Parsers::string, Delivery.DEFAULT_DIR);
+            binder.check(!dir.isBlank(), "dir", "must not be empty");
+            Duration flush = binder.optional("flush-interval", Parsers::duration, Delivery.DEFAULT_FLUSH_INTERVAL);
+            binder.check(flush.compareTo(Delivery.MAX_FLUSH_INTERVAL) <= 0, "flush-interval",
+                    "must be at most 1s (it is how long a notification may wait to become durable)");
+            Duration degraded = binder.optional("degraded-after", Parsers::duration, Delivery.DEFAULT_DEGRADED_AFTER);
+            binder.check(!degraded.isZero(), "degraded-after", "must be more than 0");
+            problems.addAll(binder.problems());
+            if (binder.isValid()) {
+                delivery = new Delivery(java.nio.file.Path.of(dir), flush, degraded);
+            }
+        } catch (ConfigurationException e) {
+            problems.addAll(e.problems());
+        } catch (java.nio.file.InvalidPathException e) {
+            problems.add("delivery.dir: not a valid path: " + e.getReason());
+        }
+
+        List<String> deprecations = new ArrayList<>();
+        List<SinkInstance> sinks = sinks(root, factories, clock, problems, deprecations);
         Set<String> declaredSinkIds = new LinkedHashSet<>();
         try {
             declaredSinkIds.addAll(root.section("sinks").keys());
@@ -109,8 +154,10 @@ record RelayConfig(
             sinks.forEach(instance -> closeQuietly(instance.sink()));
             throw new ConfigurationException(problems);
         }
+        List<String> warnings = new ArrayList<>(deprecations);
+        warnings.addAll(warnings(watchdog, routes, declaredSinkIds));
         return new RelayConfig(loaded.origin(), redis, subscriptions, sinks, routes, maxEventSize, shutdownTimeout,
-                watchdog, streams, sinkFailedAfter, warnings(watchdog, routes, declaredSinkIds));
+                watchdog, streams, sinkFailedAfter, delivery, List.copyOf(warnings));
     }
 
     /**
@@ -157,7 +204,7 @@ record RelayConfig(
     }
 
     private static List<SinkInstance> sinks(TreeConfigView root, Map<String, SinkFactory> factories, Clock clock,
-                                            List<String> problems) {
+                                            List<String> problems, List<String> deprecations) {
         List<SinkInstance> sinks = new ArrayList<>();
         TreeConfigView section;
         try {
@@ -180,7 +227,7 @@ record RelayConfig(
             }
             ConfigBinder binder = new ConfigBinder(view);
             String type = binder.optional("type", Parsers::string).orElse(null);
-            DeliveryPolicy policy = deliveryPolicy(view, problems);
+            DeliveryPolicy policy = deliveryPolicy(view, problems, deprecations);
             problems.addAll(binder.problems());
             if (type == null) {
                 if (binder.isValid()) {
@@ -228,20 +275,31 @@ record RelayConfig(
         }
     }
 
-    /** {@code sinks.<id>.delivery.*}: the pipeline's queue and retry settings for this sink. */
-    private static DeliveryPolicy deliveryPolicy(TreeConfigView sinkView, List<String> problems) {
+    /**
+     * {@code sinks.<id>.delivery.*}: the pipeline's memory bound and retry schedule for this sink. {@code max-attempts}
+     * is still read (configurations that set it keep starting) but ignored with a warning: notifications are retried
+     * by age ({@code max-age}) now, not by count.
+     */
+    private static DeliveryPolicy deliveryPolicy(TreeConfigView sinkView, List<String> problems,
+                                                 List<String> deprecations) {
         try {
-            ConfigBinder delivery = new ConfigBinder(sinkView.section("delivery"));
+            TreeConfigView section = sinkView.section("delivery");
+            ConfigBinder delivery = new ConfigBinder(section);
             int capacity = delivery.optional("queue-capacity", Parsers::positiveInt, DeliveryPolicy.DEFAULT_QUEUE_CAPACITY);
-            int attempts = delivery.optional("max-attempts", Parsers::positiveInt, DeliveryPolicy.DEFAULT_MAX_ATTEMPTS);
+            delivery.optional("max-attempts", Parsers::positiveInt).ifPresent(attempts -> deprecations.add(
+                    section.fullKey("max-attempts") + ": deprecated and ignored: a notification is retried until it is "
+                    + "delivered, rejected, or older than " + section.fullKey("max-age") + " (default 24h); "
+                    + "remove max-attempts, and set max-age to bound retries"));
             Duration initial = delivery.optional("initial-backoff", Parsers::duration, DeliveryPolicy.DEFAULT_INITIAL_BACKOFF);
             Duration max = delivery.optional("max-backoff", Parsers::duration, DeliveryPolicy.DEFAULT_MAX_BACKOFF);
             Duration maxRetryAfter = delivery.optional("max-retry-after", Parsers::duration,
                     DeliveryPolicy.DEFAULT_MAX_RETRY_AFTER);
+            Duration maxAge = delivery.optional("max-age", Parsers::duration, DeliveryPolicy.DEFAULT_MAX_AGE);
             delivery.check(!initial.isZero(), "initial-backoff", "must be more than 0");
             delivery.check(max.compareTo(initial) >= 0, "max-backoff", "must be at least initial-backoff");
+            delivery.check(!maxAge.isZero(), "max-age", "must be more than 0");
             problems.addAll(delivery.problems());
-            return delivery.isValid() ? new DeliveryPolicy(capacity, attempts, initial, max, maxRetryAfter) : null;
+            return delivery.isValid() ? new DeliveryPolicy(capacity, initial, max, maxRetryAfter, maxAge) : null;
         } catch (ConfigurationException e) {
             problems.addAll(e.problems());
             return null;

@@ -75,6 +75,7 @@ final class RelayWatchdog implements AutoCloseable {
     private final SinkHealth sinkHealth;
     private final Optional<Heartbeat> heartbeat;
     private Optional<WatchdogHttpServer> http = Optional.empty();
+    private volatile java.util.function.Supplier<Map<String, Object>> outboxStatus = Map::of;
 
     RelayWatchdog(RelayConfig config, RedisSource source, Pipeline pipeline, PrometheusMeterRegistry metrics, Clock clock) {
         this.config = config;
@@ -96,6 +97,11 @@ final class RelayWatchdog implements AutoCloseable {
         // subscription VERIFIED, canaries fresh) and, inside Heartbeat, no FAILED sink
         this.heartbeat = Heartbeat.fromConfig(watchdog, () -> readiness().check(), clock);
         this.sinkHealth = new SinkHealth(config.sinkFailedAfter(), this::sinkFailed, this::sinkRecovered);
+    }
+
+    /** What {@code /status} shows under {@code outbox} (set by the app once the outbox is open). */
+    void setOutboxStatus(java.util.function.Supplier<Map<String, Object>> outboxStatus) {
+        this.outboxStatus = outboxStatus;
     }
 
     ReadinessCheck readiness() {
@@ -320,9 +326,16 @@ final class RelayWatchdog implements AutoCloseable {
             sink.put("type", worker.type());
             sink.put("queueDepth", worker.queueDepth());
             sink.put("state", failed.contains(worker.id()) ? "FAILED" : "OK");
+            sink.put("pending", worker.pendingCount());
+            sink.put("deadLetters", worker.deadLetterCount());
+            sink.put("oldestPendingSeconds", worker.oldestPendingAge().toMillis() / 1000.0);
+            sink.put("consecutiveFailures", worker.consecutiveFailures());
+            sink.put("lastFailure", worker.lastFailure());
+            sink.put("nextProbeAt", worker.nextProbeAt());
             sinks.add(sink);
         }
         status.put("sinks", sinks);
+        status.put("outbox", outboxStatus.get());
         heartbeat.ifPresent(beat -> status.put("heartbeat", beat.status()));
         status.put("recentRejections", pipeline.recentRejections());
         return status;

@@ -79,11 +79,44 @@ final class RelayConfigTest {
         assertThat(config.maxEventSize()).isEqualTo(64 * 1024);
         assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(config.sinks().get(0).policy().queueCapacity()).isEqualTo(5);
-        assertThat(config.sinks().get(0).policy().maxAttempts()).isEqualTo(2);
+        assertThat(config.sinks().get(0).policy().initialBackoff()).isEqualTo(Duration.ofMillis(100));
+        assertThat(config.sinks().get(0).policy().maxAge()).isEqualTo(Duration.ofHours(24));
+        assertThat(config.warnings()).contains("sinks.a.delivery.max-attempts: deprecated and ignored: a notification "
+                + "is retried until it is delivered, rejected, or older than sinks.a.delivery.max-age (default 24h); "
+                + "remove max-attempts, and set max-age to bound retries");
+        assertThat(config.delivery().dir()).isEqualTo(java.nio.file.Path.of("alert-relay-data"));
+        assertThat(config.delivery().flushInterval()).isEqualTo(Duration.ofMillis(10));
+        assertThat(config.delivery().degradedAfter()).isEqualTo(Duration.ofMinutes(1));
         assertThat(config.routes().get(0).severities()).containsExactlyInAnyOrder(Severity.CRITICAL, Severity.ERROR);
         assertThat(config.routes().get(0).labels()).containsEntry("team", "storage");
         assertThat(config.routes().get(0).channels()).containsExactly("alerts:prod*");
         config.sinks().forEach(sink -> sink.sink().close());
+    }
+
+    @Test
+    void readsTheDeliverySectionAndReportsItsLimits() {
+        RelayConfig config = parse("""
+                redis: {url: "redis://127.0.0.1:6390"}
+                subscriptions: [{pattern: "alerts:*"}]
+                delivery: {dir: /var/lib/alert-relay, flush-interval: 5ms, degraded-after: 30s}
+                sinks: {a: {type: console, delivery: {max-age: 2h, max-backoff: 1m, max-retry-after: 10m}}}
+                """, Map.of());
+        assertThat(config.delivery()).isEqualTo(new RelayConfig.Delivery(java.nio.file.Path.of("/var/lib/alert-relay"),
+                Duration.ofMillis(5), Duration.ofSeconds(30)));
+        assertThat(config.sinks().get(0).policy()).isEqualTo(new io.alertrelay.core.DeliveryPolicy(10_000,
+                Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(10), Duration.ofHours(2)));
+        config.sinks().forEach(sink -> sink.sink().close());
+
+        assertThat(problems("""
+                redis: {url: "redis://127.0.0.1:6390"}
+                subscriptions: [{pattern: "alerts:*"}]
+                delivery: {flush-interval: 2s, degraded-after: 0s, dri: x}
+                sinks: {a: {type: console, delivery: {max-age: 0s}}}
+                """)).containsExactlyInAnyOrder(
+                "delivery.flush-interval: must be at most 1s (it is how long a notification may wait to become durable)",
+                "delivery.degraded-after: must be more than 0",
+                "sinks.a.delivery.max-age: must be more than 0",
+                "delivery.dri: not used (unknown key)");
     }
 
     @Test

@@ -128,8 +128,8 @@ public final class PipelineBench {
         };
         Pipeline pipeline = new Pipeline(new EventDecoder(EventDecoder.DEFAULT_MAX_SIZE),
                 List.of(Route.toAll(List.of("sink"))),
-                List.of(new SinkWorker("sink", "bench", counting, new DeliveryPolicy(n, 1, Duration.ofMillis(1),
-                        Duration.ofMillis(1), Duration.ofMillis(1)), new SimpleMeterRegistry())),
+                List.of(new SinkWorker("sink", "bench", counting, new DeliveryPolicy(n, Duration.ofMillis(1),
+                        Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofHours(1)), new SimpleMeterRegistry())),
                 new SimpleMeterRegistry());
         List<InboundMessage> messages = new ArrayList<>(n);
         Instant now = Instant.now();
@@ -174,8 +174,8 @@ public final class PipelineBench {
         };
         Pipeline pipeline = new Pipeline(new EventDecoder(EventDecoder.DEFAULT_MAX_SIZE),
                 List.of(Route.toAll(List.of("stuck"))),
-                List.of(new SinkWorker("stuck", "bench", stuck, new DeliveryPolicy(count + 1, 1, Duration.ofMillis(1),
-                        Duration.ofMillis(1), Duration.ofMillis(1)), new SimpleMeterRegistry())),
+                List.of(new SinkWorker("stuck", "bench", stuck, new DeliveryPolicy(count + 1, Duration.ofMillis(1),
+                        Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofHours(1)), new SimpleMeterRegistry())),
                 new SimpleMeterRegistry());
         pipeline.start();
         Instant now = Instant.now();
@@ -213,8 +213,8 @@ public final class PipelineBench {
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
         Pipeline pipeline = new Pipeline(new EventDecoder(EventDecoder.DEFAULT_MAX_SIZE),
                 List.of(Route.toAll(List.of("sink"))),
-                List.of(new SinkWorker("sink", "bench", counting, new DeliveryPolicy(n, 1, Duration.ofMillis(1),
-                        Duration.ofMillis(1), Duration.ofMillis(1)), metrics)), metrics);
+                List.of(new SinkWorker("sink", "bench", counting, new DeliveryPolicy(n, Duration.ofMillis(1),
+                        Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofHours(1)), metrics)), metrics);
         RedisSourceConfig config = RedisSourceConfig.from(TreeConfigView.root(Map.of("redis",
                 Map.of("url", "redis://127.0.0.1:" + redis.port()))).section("redis"));
         RedisSource source = new RedisSource(config,

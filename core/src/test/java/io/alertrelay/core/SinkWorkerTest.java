@@ -2,22 +2,34 @@ package io.alertrelay.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.alertrelay.core.outbox.DeadLetter;
+import io.alertrelay.core.outbox.InMemoryOutbox;
 import io.alertrelay.spi.Alert;
 import io.alertrelay.spi.DeliveryResult;
 import io.alertrelay.spi.Sink;
 import io.alertrelay.testing.Alerts;
+import io.alertrelay.testing.ManualClock;
 import io.alertrelay.testing.RecordingSink;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 final class SinkWorkerTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    private final ManualClock clock = ManualClock.at("2026-11-27T10:00:00Z");
+    private final InMemoryOutbox outbox = new InMemoryOutbox(clock);
 
-    private static DeliveryPolicy fastPolicy(int capacity, int attempts) {
-        return new DeliveryPolicy(capacity, attempts, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(20));
+    private static DeliveryPolicy policy(int capacity) {
+        return new DeliveryPolicy(capacity, Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofHours(24),
+                Duration.ofHours(24));
+    }
+
+    /** A worker driven by {@link SinkWorker#step} on the manual clock; jitter fixed at half the bound. */
+    private SinkWorker stepped(Sink sink, DeliveryPolicy policy) {
+        return new SinkWorker("ops", "test", sink, policy, outbox, clock, metrics, () -> 0.5);
     }
 
     private double count(String name) {
@@ -25,49 +37,168 @@ final class SinkWorkerTest {
     }
 
     @Test
-    void retriesRetryableFailuresUntilDelivered() throws Exception {
+    void backsOffWithFullJitterAndHonoursRetryAfterExactly() throws Exception {
         RecordingSink sink = new RecordingSink().thenAnswer(
                 DeliveryResult.retryable("HTTP 503"),
-                DeliveryResult.retryable("rate limited", Duration.ofMillis(10)));
-        try (SinkWorker worker = new SinkWorker("ops", "test", sink, fastPolicy(10, 5), metrics)) {
-            worker.start();
-            worker.offer(Alerts.alert("a-1", "one"));
-            assertThat(sink.awaitAttempts(3, WAIT)).extracting(Alert::id).containsExactly("a-1", "a-1", "a-1");
-            awaitCount("alertrelay.sink.delivered", 1);
-            assertThat(count("alertrelay.sink.retries")).isEqualTo(2);
-        }
+                DeliveryResult.retryable("rate limited", Duration.ofSeconds(10)));
+        SinkWorker worker = stepped(sink, policy(10));
+        worker.offer(Alerts.alert("a-1", "one"));
+
+        assertThat(worker.step()).isEqualTo(SinkWorker.Step.ATTEMPTED); // 503: wait 0.5 x 1 s
+        assertThat(worker.step()).isEqualTo(SinkWorker.Step.WAITING);
+        clock.advanceMillis(499);
+        assertThat(worker.step()).isEqualTo(SinkWorker.Step.WAITING);
+        clock.advanceMillis(1);
+        assertThat(worker.step()).isEqualTo(SinkWorker.Step.ATTEMPTED); // 429 with Retry-After: 10 s exactly
+        clock.advanceMillis(9_999);
+        assertThat(worker.step()).isEqualTo(SinkWorker.Step.WAITING);
+        clock.advanceMillis(1);
+        assertThat(worker.step()).isEqualTo(SinkWorker.Step.ATTEMPTED);
+
+        assertThat(sink.attempts()).extracting(Alert::id).containsExactly("a-1", "a-1", "a-1");
+        assertThat(count("alertrelay.sink.delivered")).isEqualTo(1);
+        assertThat(count("alertrelay.sink.retries")).isEqualTo(2);
+        assertThat(worker.pendingCount()).isZero();
     }
 
     @Test
-    void doesNotRetryARejection() throws Exception {
-        RecordingSink sink = new RecordingSink().thenAnswer(DeliveryResult.rejected("invalid_payload"));
-        try (SinkWorker worker = new SinkWorker("ops", "test", sink, fastPolicy(10, 5), metrics)) {
-            worker.start();
-            worker.offer(Alerts.alert("a-1", "one"));
-            worker.offer(Alerts.alert("a-2", "two"));
-            assertThat(sink.awaitAttempts(2, WAIT)).extracting(Alert::id).containsExactly("a-1", "a-2");
-            awaitCount("alertrelay.sink.delivered", 1);
-            assertThat(count("alertrelay.sink.rejected")).isEqualTo(1);
-        }
+    void theBackoffBoundDoublesUpToTheCap() {
+        DeliveryPolicy policy = policy(10);
+        assertThat(policy.backoff(1, 0.999_999)).isBetween(Duration.ofMillis(999), Duration.ofSeconds(1));
+        assertThat(policy.backoff(4, 0.999_999)).isBetween(Duration.ofMillis(7_999), Duration.ofSeconds(8));
+        assertThat(policy.backoff(9, 0.999_999)).isBetween(Duration.ofMillis(255_999), Duration.ofSeconds(256));
+        assertThat(policy.backoff(10, 0.999_999)).isBetween(Duration.ofMillis(299_999), Duration.ofMinutes(5));
+        assertThat(policy.backoff(1_000, 0.999_999)).isBetween(Duration.ofMillis(299_999), Duration.ofMinutes(5));
+        assertThat(policy.backoff(3, 0)).isZero();
     }
 
     @Test
-    void givesUpAfterMaxAttemptsAndMovesOn() throws Exception {
-        RecordingSink sink = new RecordingSink()
-                .thenAnswer(DeliveryResult.retryable("down"), DeliveryResult.retryable("down"))
-                .thenThrow(new IllegalStateException("boom"));
-        try (SinkWorker worker = new SinkWorker("ops", "test", sink, fastPolicy(10, 3), metrics)) {
-            worker.start();
-            worker.offer(Alerts.alert("a-1", "one"));
-            worker.offer(Alerts.alert("a-2", "two"));
-            assertThat(sink.awaitAttempts(4, WAIT)).extracting(Alert::id).containsExactly("a-1", "a-1", "a-1", "a-2");
-            awaitCount("alertrelay.sink.delivered", 1);
-            assertThat(count("alertrelay.sink.failed")).isEqualTo(1);
+    void whileASinkFailsOnlyTheOldestIsTriedAndTheFirstSuccessReleasesTheRest() throws Exception {
+        RecordingSink sink = new RecordingSink().thenAnswer(DeliveryResult.retryable("down"),
+                DeliveryResult.retryable("down"), DeliveryResult.retryable("down"));
+        SinkWorker worker = stepped(sink, policy(10));
+        for (int i = 1; i <= 4; i++) {
+            worker.offer(Alerts.alert("a-" + i, "n" + i));
         }
+        for (int failure = 1; failure <= 3; failure++) {
+            assertThat(worker.step()).isEqualTo(SinkWorker.Step.ATTEMPTED);
+            assertThat(worker.step()).isEqualTo(SinkWorker.Step.WAITING);
+            assertThat(worker.queueDepth()).as("the others wait").isEqualTo(3);
+            clock.advance(Duration.ofMinutes(10));
+        }
+        for (int i = 0; i < 4; i++) {
+            assertThat(worker.step()).as("no back-off after the first success").isEqualTo(SinkWorker.Step.ATTEMPTED);
+        }
+        assertThat(worker.step()).isEqualTo(SinkWorker.Step.IDLE);
+        assertThat(sink.attempts()).extracting(Alert::id)
+                .containsExactly("a-1", "a-1", "a-1", "a-1", "a-2", "a-3", "a-4");
+        assertThat(count("alertrelay.sink.delivered")).isEqualTo(4);
     }
 
     @Test
-    void aFullQueueDropsAndCountsInsteadOfBlocking() throws Exception {
+    void aRejectionIsADeadLetterAtOnceWithTheSinksAnswer() throws Exception {
+        RecordingSink sink = new RecordingSink().thenAnswer(DeliveryResult.rejected("HTTP 400 invalid_payload"));
+        SinkWorker worker = stepped(sink, policy(10));
+        worker.offer(Alerts.alert("a-1", "one"));
+        worker.offer(Alerts.alert("a-2", "two"));
+        assertThat(worker.step()).isEqualTo(SinkWorker.Step.ATTEMPTED);
+        assertThat(worker.step()).as("not held back").isEqualTo(SinkWorker.Step.ATTEMPTED);
+        assertThat(sink.attempts()).extracting(Alert::id).containsExactly("a-1", "a-2");
+        assertThat(outbox.deadLetters()).singleElement().satisfies(letter -> {
+            assertThat(letter.alert().id()).isEqualTo("a-1");
+            assertThat(letter.reason()).isEqualTo(DeadLetter.REJECTED);
+            assertThat(letter.answer()).isEqualTo("HTTP 400 invalid_payload");
+            assertThat(letter.attempts()).isEqualTo(1);
+        });
+        assertThat(worker.deadLetterCount()).isEqualTo(1);
+        assertThat(count("alertrelay.sink.rejected")).isEqualTo(1);
+
+        worker.enqueue(outbox.redrive(outbox.deadLetters().get(0).id()).orElseThrow());
+        assertThat(worker.step()).isEqualTo(SinkWorker.Step.ATTEMPTED);
+        assertThat(sink.attempts()).extracting(Alert::id).containsExactly("a-1", "a-2", "a-1");
+        assertThat(worker.deadLetterCount()).isZero();
+        assertThat(worker.pendingCount()).isZero();
+    }
+
+    @Test
+    void aNotificationOlderThanMaxAgeExpiresIntoDeadLettersAndTheNextBecomesTheProbe() throws Exception {
+        Sink down = alert -> DeliveryResult.retryable("HTTP 503");
+        DeliveryPolicy policy = new DeliveryPolicy(10, Duration.ofSeconds(1), Duration.ofMinutes(5),
+                Duration.ofHours(24), Duration.ofHours(1));
+        SinkWorker worker = stepped(down, policy);
+        worker.offer(Alerts.alert("a-1", "old"));
+        clock.advance(Duration.ofMinutes(30));
+        worker.offer(Alerts.alert("a-2", "younger"));
+        int attempts = 0;
+        while (outbox.deadLetters().isEmpty()) {
+            if (worker.step() == SinkWorker.Step.ATTEMPTED) {
+                attempts++;
+            }
+            clock.advance(Duration.ofMinutes(5));
+        }
+        assertThat(attempts).as("retried on the schedule, not a count").isGreaterThan(5);
+        assertThat(outbox.deadLetters()).singleElement().satisfies(letter -> {
+            assertThat(letter.alert().id()).isEqualTo("a-1");
+            assertThat(letter.reason()).isEqualTo(DeadLetter.EXPIRED);
+            assertThat(letter.answer()).contains("HTTP 503");
+        });
+        assertThat(worker.pendingCount()).isEqualTo(1);
+        assertThat(worker.oldestPending()).as("a-2 is the oldest now").contains(Instant.parse("2026-11-27T10:30:00Z"));
+        assertThat(count("alertrelay.sink.failed")).isEqualTo(1);
+    }
+
+    @Test
+    void beyondQueueCapacityNotificationsStayOnDiskAndAreDeliveredInOrder() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        SinkWorker worker = stepped(sink, policy(2));
+        assertThat(worker.step()).isEqualTo(SinkWorker.Step.IDLE);
+        for (int i = 1; i <= 7; i++) {
+            assertThat(worker.offer(Alerts.alert("a-" + i, "n" + i))).isTrue();
+        }
+        assertThat(count("alertrelay.sink.spilled")).isEqualTo(5);
+        assertThat(worker.queueDepth()).isEqualTo(7);
+        while (worker.step() != SinkWorker.Step.IDLE) {
+            // deliver everything
+        }
+        assertThat(sink.attempts()).extracting(Alert::id)
+                .containsExactly("a-1", "a-2", "a-3", "a-4", "a-5", "a-6", "a-7");
+        assertThat(count("alertrelay.sink.dropped")).isZero();
+    }
+
+    @Test
+    void deliversOnItsOwnThreadAndDrainsOnClose() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        SinkWorker worker = new SinkWorker("ops", "test", sink, policy(100), metrics);
+        for (int i = 0; i < 20; i++) {
+            worker.offer(Alerts.alert("a-" + i, "t"));
+        }
+        worker.start();
+        worker.close(WAIT);
+        assertThat(sink.attempts()).hasSize(20);
+        assertThat(sink.closed()).isTrue();
+        assertThat(worker.offer(Alerts.alert("late", "t"))).isFalse();
+        assertThat(count("alertrelay.sink.dropped")).isEqualTo(1);
+    }
+
+    @Test
+    void closeDoesNotWaitForAFailingSinkAndLeavesItsBacklogInTheOutbox() throws Exception {
+        CountDownLatch tried = new CountDownLatch(1);
+        Sink down = alert -> {
+            tried.countDown();
+            return DeliveryResult.retryable("HTTP 503", Duration.ofHours(1));
+        };
+        SinkWorker worker = new SinkWorker("ops", "test", down, policy(100), outbox, clock, metrics);
+        worker.start();
+        for (int i = 0; i < 5; i++) {
+            worker.offer(Alerts.alert("a-" + i, "t"));
+        }
+        tried.await();
+        worker.close(Duration.ofDays(1)); // returns once the probe failed: a backing-off sink is not waited for
+        assertThat(outbox.pendingCount("ops")).isEqualTo(5);
+    }
+
+    @Test
+    void aStuckSinkDoesNotBlockOffers() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch entered = new CountDownLatch(1);
         Sink blocked = alert -> {
@@ -79,51 +210,16 @@ final class SinkWorkerTest {
             }
             return DeliveryResult.delivered();
         };
-        SinkWorker worker = new SinkWorker("ops", "test", blocked, fastPolicy(2, 1), metrics);
+        SinkWorker worker = new SinkWorker("ops", "test", blocked, policy(2), metrics);
         worker.start();
         worker.offer(Alerts.alert("a-0", "in flight"));
         entered.await();
-        assertThat(worker.offer(Alerts.alert("a-1", "queued"))).isTrue();
-        assertThat(worker.offer(Alerts.alert("a-2", "queued"))).isTrue();
-        assertThat(worker.offer(Alerts.alert("a-3", "no room"))).isFalse();
-        assertThat(count("alertrelay.sink.dropped")).isEqualTo(1);
-        assertThat(worker.queueDepth()).isEqualTo(2);
+        for (int i = 1; i <= 5; i++) {
+            assertThat(worker.offer(Alerts.alert("a-" + i, "waits"))).isTrue();
+        }
+        assertThat(worker.queueDepth()).isEqualTo(5);
         release.countDown();
         worker.close(WAIT);
-        assertThat(count("alertrelay.sink.delivered")).isEqualTo(3);
-    }
-
-    @Test
-    void closeDrainsQueuedAlertsThenClosesTheSink() throws Exception {
-        RecordingSink sink = new RecordingSink();
-        SinkWorker worker = new SinkWorker("ops", "test", sink, fastPolicy(100, 1), metrics);
-        for (int i = 0; i < 20; i++) {
-            worker.offer(Alerts.alert("a-" + i, "t"));
-        }
-        worker.start();
-        worker.close(WAIT);
-        assertThat(sink.attempts()).hasSize(20);
-        assertThat(sink.closed()).isTrue();
-        assertThat(worker.offer(Alerts.alert("late", "t"))).isFalse();
-    }
-
-    private void awaitCount(String name, double expected) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (count(name) < expected && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(count(name)).isEqualTo(expected);
-    }
-
-    @Test
-    void equalInitialAndMaxBackoffMeanAFixedDelay() throws Exception {
-        RecordingSink sink = new RecordingSink().thenAnswer(DeliveryResult.retryable("down"));
-        DeliveryPolicy fixed = new DeliveryPolicy(10, 3, Duration.ofMillis(2), Duration.ofMillis(2), Duration.ofMillis(2));
-        try (SinkWorker worker = new SinkWorker("ops", "test", sink, fixed, metrics)) {
-            worker.start();
-            worker.offer(Alerts.alert("a-1", "one"));
-            assertThat(sink.awaitAttempts(2, WAIT)).extracting(Alert::id).containsExactly("a-1", "a-1");
-            awaitCount("alertrelay.sink.delivered", 1);
-        }
+        assertThat(count("alertrelay.sink.delivered")).isEqualTo(6);
     }
 }
