@@ -124,6 +124,13 @@ final class RelayProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL: no shutdown hook, no flush; what a crash, an OOM kill or {@code kill -9} leaves. Returns the exit code. */
+    int kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+        return process.exitValue();
+    }
+
     /** SIGTERM, then SIGKILL after 15 s. Returns the exit code. */
     int stop() throws InterruptedException {
         process.destroy();
