@@ -1,5 +1,6 @@
 package io.alertrelay.app;
 
+import io.alertrelay.core.DeliveryHealth;
 import io.alertrelay.core.Pipeline;
 import io.alertrelay.core.SinkWorker;
 import io.alertrelay.source.redis.NodeStatus;
@@ -76,6 +77,7 @@ final class RelayWatchdog implements AutoCloseable {
     private final Optional<Heartbeat> heartbeat;
     private Optional<WatchdogHttpServer> http = Optional.empty();
     private volatile java.util.function.Supplier<Map<String, Object>> outboxStatus = Map::of;
+    private DeliveryHealth deliveryHealth;
 
     RelayWatchdog(RelayConfig config, RedisSource source, Pipeline pipeline, PrometheusMeterRegistry metrics, Clock clock) {
         this.config = config;
@@ -114,6 +116,8 @@ final class RelayWatchdog implements AutoCloseable {
         for (SinkWorker worker : pipeline.workers().values()) {
             worker.addOutcomeListener(sinkHealth::onOutcome);
         }
+        deliveryHealth = new DeliveryHealth(pipeline.workers().values(), config.delivery().degradedAfter(), clock,
+                metrics);
         source.addStateListener(this::onSourceStatus);
         // every-node subscriptions deliver each canary once; the copies from the other nodes are what proves those
         // nodes' subscriptions, so duplicates on a canary channel go to the monitor too (cheap channel check first)
@@ -134,6 +138,7 @@ final class RelayWatchdog implements AutoCloseable {
                 STREAM_EVALUATION_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
         heartbeat.ifPresent(beat -> heartbeatThread.scheduleWithFixedDelay(() -> tickHeartbeat(beat), 1, 1,
                 TimeUnit.SECONDS));
+        scheduler.scheduleWithFixedDelay(this::evaluateSinks, 1, 1, TimeUnit.SECONDS);
         // expectations age out with time too, not only on transitions
         scheduler.scheduleWithFixedDelay(() -> onSourceStatus(null), 1, 1, TimeUnit.SECONDS);
         http = WatchdogHttpServer.fromConfig(config.watchdog().http(), readiness(), metrics::scrape, this::status);
@@ -263,6 +268,34 @@ final class RelayWatchdog implements AutoCloseable {
         healthAlerts.resolve(sinkAlert(sinkId, Status.RESOLVED, "Sink " + sinkId + " delivers again"));
     }
 
+    /** DEGRADED sinks (oldest undelivered older than delivery.degraded-after) raise an alert on the health route. */
+    private void evaluateSinks() {
+        try {
+            for (DeliveryHealth.Change change : deliveryHealth.evaluate()) {
+                String sinkId = change.sinkId();
+                Instant now = clock.instant();
+                Alert alert = RelayHealthAlerts.alert("sink-degraded-" + sinkId, Status.FIRING, Severity.ERROR,
+                        "Alert Relay: sink " + sinkId + " is degraded",
+                        "Sink " + sinkId + " has not delivered for " + change.oldestAge().toSeconds() + " s: "
+                                + change.waiting() + " notification(s) waiting, the oldest since " + change.oldestSince()
+                                + (change.lastFailure().isEmpty() ? "" : "; last answer: " + change.lastFailure())
+                                + ". They are kept and retried; nothing is lost while it lasts.",
+                        "sink", relayInstance, Map.of("sink", sinkId), Map.of(), now);
+                if (change.state() == DeliveryHealth.State.DEGRADED) {
+                    log.warn("Sink {} is DEGRADED: {} notification(s) waiting, oldest {} s (last answer: {})", sinkId,
+                            change.waiting(), change.oldestAge().toSeconds(), change.lastFailure());
+                    healthAlerts.raise(alert);
+                } else {
+                    log.info("Sink {} delivers again; its backlog is delivered", sinkId);
+                    healthAlerts.resolve(RelayHealthAlerts.resolved(alert, "Sink " + sinkId
+                            + " delivered its backlog", now));
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("Sink evaluation failed", e);
+        }
+    }
+
     private Alert sinkAlert(String sinkId, Status status, String text) {
         Instant now = clock.instant();
         Alert alert = RelayHealthAlerts.alert("sink-failed-" + sinkId, Status.FIRING, Severity.CRITICAL,
@@ -325,7 +358,8 @@ final class RelayWatchdog implements AutoCloseable {
             sink.put("id", worker.id());
             sink.put("type", worker.type());
             sink.put("queueDepth", worker.queueDepth());
-            sink.put("state", failed.contains(worker.id()) ? "FAILED" : "OK");
+            sink.put("state", failed.contains(worker.id()) ? "FAILED"
+                    : deliveryHealth.isDegraded(worker.id()) ? "DEGRADED" : "OK");
             sink.put("pending", worker.pendingCount());
             sink.put("deadLetters", worker.deadLetterCount());
             sink.put("oldestPendingSeconds", worker.oldestPendingAge().toMillis() / 1000.0);
