@@ -1,5 +1,6 @@
 package io.alertrelay.app;
 
+import io.alertrelay.core.DeadLetters;
 import io.alertrelay.core.Pipeline;
 import io.alertrelay.core.outbox.MvStoreOutbox;
 import java.util.Set;
@@ -111,6 +112,8 @@ final class Relay {
             @Override
             public void start() {
                 watchdog.start();
+                watchdog.http().ifPresent(http -> http.addRoute(DeadLetterRoutes.PATH,
+                        new DeadLetterRoutes(new DeadLetters(outbox, pipeline.workers()))));
             }
 
             @Override

@@ -101,6 +101,11 @@ final class RelayWatchdog implements AutoCloseable {
         this.sinkHealth = new SinkHealth(config.sinkFailedAfter(), this::sinkFailed, this::sinkRecovered);
     }
 
+    /** The HTTP server, once started (empty with {@code http.enabled: false}). */
+    Optional<WatchdogHttpServer> http() {
+        return http;
+    }
+
     /** What {@code /status} shows under {@code outbox} (set by the app once the outbox is open). */
     void setOutboxStatus(java.util.function.Supplier<Map<String, Object>> outboxStatus) {
         this.outboxStatus = outboxStatus;
@@ -259,7 +264,8 @@ final class RelayWatchdog implements AutoCloseable {
         log.error("Sink {} is FAILED: {} consecutive alerts not delivered (last: {})", sinkId,
                 config.sinkFailedAfter(), detail);
         healthAlerts.raise(sinkAlert(sinkId, Status.FIRING, "Sink " + sinkId + " is failing: the last "
-                + config.sinkFailedAfter() + " alerts could not be delivered (" + detail + ")"));
+                + config.sinkFailedAfter() + " alerts could not be delivered and are dead letters (" + detail
+                + "); see alert-relay dead-letters list --sink " + sinkId));
     }
 
     private void sinkRecovered(String sinkId, String detail) {

@@ -100,6 +100,14 @@ public final class WatchdogHttpServer implements AutoCloseable {
         return watchdogServer;
     }
 
+    /**
+     * Serves {@code path} and everything under it with {@code handler}, on the same port and worker threads (the JDK
+     * server picks the longest matching path). For the app's operator routes ({@code /dead-letters}).
+     */
+    public void addRoute(String path, com.sun.net.httpserver.HttpHandler handler) {
+        server.createContext(requireNonNull(path, "path is null"), requireNonNull(handler, "handler is null"));
+    }
+
     /** The bound port (the chosen one when configured as 0). */
     public int port() {
         return server.getAddress().getPort();
