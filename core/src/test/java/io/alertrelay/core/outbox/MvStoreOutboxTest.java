@@ -37,6 +37,7 @@ final class MvStoreOutboxTest {
             outbox.add("mail", Alerts.alert("m-1", "mail"));
             clock.advanceMillis(1);
             outbox.add("ops", Alerts.alert("a-3", "three"));
+            outbox.flush(); // pending() reads what the flusher applied
             outbox.done(outbox.pending("ops", 0, 10).stream().filter(n -> n.id() == done).findFirst().orElseThrow());
         }
         clock.advance(Duration.ofHours(1));
