@@ -3,13 +3,16 @@ package io.alertrelay.app;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import io.alertrelay.core.DeliveryClaims;
 import io.alertrelay.core.EventDecoder;
 import io.alertrelay.core.InMemorySubscriptionRegistry;
 import io.alertrelay.core.Pipeline;
 import io.alertrelay.core.SinkWorker;
 import io.alertrelay.core.outbox.MvStoreOutbox;
 import io.alertrelay.core.outbox.Outbox;
+import io.alertrelay.source.redis.RedisDeliveryClaims;
 import io.alertrelay.source.redis.RedisSource;
+import io.alertrelay.watchdog.RelayInstanceId;
 import io.alertrelay.spi.SubscriptionRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -64,10 +67,24 @@ final class AppModule extends AbstractModule {
 
     @Provides
     @Singleton
-    Pipeline pipeline(RelayConfig config, Outbox outbox, Clock clock, MeterRegistry metrics) {
+    DeliveryClaims claims(RelayConfig config) {
+        RelayConfig.Claims claims = config.delivery().claims();
+        if (!claims.enabled()) {
+            return DeliveryClaims.none();
+        }
+        return new RedisDeliveryClaims(config.redis(), RelayInstanceId.generate(), claims.keyPrefix(), claims.ttl(),
+                claims.remember());
+    }
+
+    @Provides
+    @Singleton
+    Pipeline pipeline(RelayConfig config, Outbox outbox, DeliveryClaims claims, Clock clock, MeterRegistry metrics) {
         List<SinkWorker> workers = config.sinks().stream()
                 .map(sink -> new SinkWorker(sink.id(), sink.type(), sink.sink(), sink.policy(), outbox, clock, metrics))
                 .toList();
+        if (config.delivery().claims().enabled()) {
+            workers.forEach(worker -> worker.useClaims(claims));
+        }
         return new Pipeline(new EventDecoder(config.maxEventSize()), config.routes(), workers, metrics);
     }
 
@@ -87,7 +104,7 @@ final class AppModule extends AbstractModule {
     @Provides
     @Singleton
     Relay relay(RelayConfig config, RedisSource source, Pipeline pipeline, RelayWatchdog watchdog,
-                MvStoreOutbox outbox) {
-        return new Relay(config, source, pipeline, watchdog, outbox);
+                MvStoreOutbox outbox, DeliveryClaims claims) {
+        return new Relay(config, source, pipeline, watchdog, outbox, claims);
     }
 }

@@ -1,6 +1,8 @@
 package io.alertrelay.app;
 
 import io.alertrelay.core.DeadLetters;
+import io.alertrelay.core.DeliveryClaims;
+import io.alertrelay.source.redis.RedisDeliveryClaims;
 import io.alertrelay.core.Pipeline;
 import io.alertrelay.core.outbox.MvStoreOutbox;
 import java.util.Set;
@@ -23,14 +25,17 @@ final class Relay {
     private final Pipeline pipeline;
     private final RelayWatchdog watchdog;
     private final MvStoreOutbox outbox;
+    private final DeliveryClaims claims;
     private final Lifecycle lifecycle = new Lifecycle();
 
-    Relay(RelayConfig config, Source source, Pipeline pipeline, RelayWatchdog watchdog, MvStoreOutbox outbox) {
+    Relay(RelayConfig config, Source source, Pipeline pipeline, RelayWatchdog watchdog, MvStoreOutbox outbox,
+          DeliveryClaims claims) {
         this.config = config;
         this.source = source;
         this.pipeline = pipeline;
         this.watchdog = watchdog;
         this.outbox = outbox;
+        this.claims = claims;
     }
 
     RelayWatchdog watchdog() {
@@ -68,6 +73,7 @@ final class Relay {
 
             @Override
             public void stop() {
+                claims.close();
                 outbox.close();
             }
         });
@@ -130,6 +136,17 @@ final class Relay {
         status.put("dir", outbox.directory().toAbsolutePath().normalize().toString());
         status.put("flushes", outbox.flushes());
         status.put("writeFailures", outbox.writeFailures());
+        java.util.Map<String, Object> claimStatus = new java.util.LinkedHashMap<>();
+        claimStatus.put("enabled", config.delivery().claims().enabled());
+        if (claims instanceof RedisDeliveryClaims redis) {
+            claimStatus.put("ttl", config.delivery().claims().ttl().toString());
+            claimStatus.put("failures", redis.failures());
+            redis.lastFailure().ifPresent(failure -> claimStatus.put("lastFailure", failure));
+            claimStatus.put("note", redis.failures() == 0 ? "every notification claimed in Redis before delivery"
+                    : "Redis could not always be asked: those notifications were delivered without a claim (fail "
+                    + "open), so another relay may have delivered them too");
+        }
+        status.put("claims", claimStatus);
         outbox.recovery().ifPresent(recovery -> status.put("recovered", java.util.Map.of(
                 "movedTo", recovery.movedTo().getFileName().toString(), "problem", recovery.problem(),
                 "at", recovery.at().toString())));

@@ -60,14 +60,35 @@ record RelayConfig(
      * @param degradedAfter {@code delivery.degraded-after}, default 1m: a sink whose oldest undelivered notification
      *                      is older than this is DEGRADED
      */
-    record Delivery(java.nio.file.Path dir, Duration flushInterval, Duration degradedAfter) {
+    record Delivery(java.nio.file.Path dir, Duration flushInterval, Duration degradedAfter, Claims claims) {
         static final String DEFAULT_DIR = "alert-relay-data";
         static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(10);
         static final Duration MAX_FLUSH_INTERVAL = Duration.ofSeconds(1);
         static final Duration DEFAULT_DEGRADED_AFTER = Duration.ofMinutes(1);
 
         static Delivery defaults() {
-            return new Delivery(java.nio.file.Path.of(DEFAULT_DIR), DEFAULT_FLUSH_INTERVAL, DEFAULT_DEGRADED_AFTER);
+            return new Delivery(java.nio.file.Path.of(DEFAULT_DIR), DEFAULT_FLUSH_INTERVAL, DEFAULT_DEGRADED_AFTER,
+                    Claims.defaults());
+        }
+    }
+
+    /**
+     * {@code delivery.claims.*}: several relays on the same patterns deliver each notification once (see
+     * docs/durable-delivery.md).
+     *
+     * @param enabled   default false (one relay); turn on when more than one relay subscribes to the same patterns
+     * @param ttl       default 30s: how long a claim outlives a relay that died holding it
+     * @param remember  default 24h: how long a delivered notification's key is kept, so a relay that was down that
+     *                  long does not deliver it again from its own outbox; should be at least each sink's max-age
+     * @param keyPrefix default {@code alert-relay:claim:}
+     */
+    record Claims(boolean enabled, Duration ttl, Duration remember, String keyPrefix) {
+        static final Duration DEFAULT_TTL = Duration.ofSeconds(30);
+        static final Duration DEFAULT_REMEMBER = Duration.ofHours(24);
+        static final String DEFAULT_KEY_PREFIX = "alert-relay:claim:";
+
+        static Claims defaults() {
+            return new Claims(false, DEFAULT_TTL, DEFAULT_REMEMBER, DEFAULT_KEY_PREFIX);
         }
     }
 
@@ -109,9 +130,19 @@ record RelayConfig(
                     "must be at most 1s (it is how long a notification may wait to become durable)");
             Duration degraded = binder.optional("degraded-after", Parsers::duration, Delivery.DEFAULT_DEGRADED_AFTER);
             binder.check(!degraded.isZero(), "degraded-after", "must be more than 0");
+            ConfigBinder claimsBinder = new ConfigBinder(root.section("delivery").section("claims"));
+            boolean claimsEnabled = claimsBinder.optional("enabled", Parsers::bool, false);
+            Duration ttl = claimsBinder.optional("ttl", Parsers::duration, Claims.DEFAULT_TTL);
+            Duration remember = claimsBinder.optional("remember", Parsers::duration, Claims.DEFAULT_REMEMBER);
+            String keyPrefix = claimsBinder.optional("key-prefix", Parsers::string, Claims.DEFAULT_KEY_PREFIX);
+            claimsBinder.check(ttl.compareTo(Duration.ofSeconds(1)) >= 0, "ttl",
+                    "must be at least 1s (longer than a sink call)");
+            claimsBinder.check(remember.compareTo(ttl) >= 0, "remember", "must be at least ttl");
             problems.addAll(binder.problems());
-            if (binder.isValid()) {
-                delivery = new Delivery(java.nio.file.Path.of(dir), flush, degraded);
+            problems.addAll(claimsBinder.problems());
+            if (binder.isValid() && claimsBinder.isValid()) {
+                delivery = new Delivery(java.nio.file.Path.of(dir), flush, degraded,
+                        new Claims(claimsEnabled, ttl, remember, keyPrefix));
             }
         } catch (ConfigurationException e) {
             problems.addAll(e.problems());

@@ -372,6 +372,8 @@ final class RelayWatchdog implements AutoCloseable {
             sink.put("consecutiveFailures", worker.consecutiveFailures());
             sink.put("lastFailure", worker.lastFailure());
             sink.put("nextProbeAt", worker.nextProbeAt());
+            worker.claimCounts().ifPresent(counts -> sink.put("claims", Map.of("won", counts.won(),
+                    "deliveredElsewhere", counts.doneElsewhere(), "deliveredWithoutClaim", counts.failedOpen())));
             sinks.add(sink);
         }
         status.put("sinks", sinks);

@@ -98,11 +98,12 @@ final class RelayConfigTest {
         RelayConfig config = parse("""
                 redis: {url: "redis://127.0.0.1:6390"}
                 subscriptions: [{pattern: "alerts:*"}]
-                delivery: {dir: /var/lib/alert-relay, flush-interval: 5ms, degraded-after: 30s}
+                delivery: {dir: /var/lib/alert-relay, flush-interval: 5ms, degraded-after: 30s, claims: {enabled: false}}
                 sinks: {a: {type: console, delivery: {max-age: 2h, max-backoff: 1m, max-retry-after: 10m}}}
                 """, Map.of());
         assertThat(config.delivery()).isEqualTo(new RelayConfig.Delivery(java.nio.file.Path.of("/var/lib/alert-relay"),
-                Duration.ofMillis(5), Duration.ofSeconds(30)));
+                Duration.ofMillis(5), Duration.ofSeconds(30), new RelayConfig.Claims(false, Duration.ofSeconds(30),
+                Duration.ofHours(24), "alert-relay:claim:")));
         assertThat(config.sinks().get(0).policy()).isEqualTo(new io.alertrelay.core.DeliveryPolicy(10_000,
                 Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(10), Duration.ofHours(2)));
         config.sinks().forEach(sink -> sink.sink().close());
@@ -110,12 +111,13 @@ final class RelayConfigTest {
         assertThat(problems("""
                 redis: {url: "redis://127.0.0.1:6390"}
                 subscriptions: [{pattern: "alerts:*"}]
-                delivery: {flush-interval: 2s, degraded-after: 0s, dri: x}
+                delivery: {flush-interval: 2s, degraded-after: 0s, dri: x, claims: {enabled: true, ttl: 500ms}}
                 sinks: {a: {type: console, delivery: {max-age: 0s}}}
                 """)).containsExactlyInAnyOrder(
                 "delivery.flush-interval: must be at most 1s (it is how long a notification may wait to become durable)",
                 "delivery.degraded-after: must be more than 0",
                 "sinks.a.delivery.max-age: must be more than 0",
+                "delivery.claims.ttl: must be at least 1s (longer than a sink call)",
                 "delivery.dri: not used (unknown key)");
     }
 

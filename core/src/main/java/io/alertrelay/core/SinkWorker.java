@@ -65,6 +65,12 @@ public final class SinkWorker implements AutoCloseable {
     private final Counter retries;
     private final Timer latency;
     private final AtomicLong droppedSinceLog = new AtomicLong();
+    private final MeterRegistry metrics;
+    private volatile DeliveryClaims claims = DeliveryClaims.none();
+    private volatile boolean claiming;
+    private final AtomicLong claimsWon = new AtomicLong();
+    private final AtomicLong claimsElsewhere = new AtomicLong();
+    private final AtomicLong claimsFailedOpen = new AtomicLong();
     private final List<OutcomeListener> outcomeListeners = new CopyOnWriteArrayList<>();
 
     // guarded by this
@@ -102,6 +108,7 @@ public final class SinkWorker implements AutoCloseable {
         this.outbox = requireNonNull(outbox, "outbox is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.random = requireNonNull(random, "random is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
         this.delivered = counter(metrics, "alertrelay.sink.delivered", "Notifications a sink accepted");
         this.rejected = counter(metrics, "alertrelay.sink.rejected",
                 "Notifications a sink refused permanently (now dead letters)");
@@ -198,6 +205,41 @@ public final class SinkWorker implements AutoCloseable {
     /** When the sink's probe will be tried next, while it is backing off. */
     public Optional<Instant> nextProbeAt() {
         return Optional.ofNullable(nextProbeAt);
+    }
+
+    /**
+     * Claims each notification before its sink is called (several relays on the same patterns; see
+     * {@link DeliveryClaims}). Call before {@link #start}.
+     */
+    public void useClaims(DeliveryClaims claims) {
+        this.claims = requireNonNull(claims, "claims is null");
+        this.claiming = true;
+        io.micrometer.core.instrument.FunctionCounter.builder("alertrelay.sink.claims", claimsWon, AtomicLong::get)
+                .description("Claims of notifications before delivery, by result").tags("sink", id, "type", type,
+                        "result", "won").register(metrics);
+        io.micrometer.core.instrument.FunctionCounter.builder("alertrelay.sink.claims", claimsElsewhere,
+                        AtomicLong::get)
+                .description("Claims of notifications before delivery, by result").tags("sink", id, "type", type,
+                        "result", "done_elsewhere").register(metrics);
+        io.micrometer.core.instrument.FunctionCounter.builder("alertrelay.sink.claims", claimsFailedOpen,
+                        AtomicLong::get)
+                .description("Claims of notifications before delivery, by result").tags("sink", id, "type", type,
+                        "result", "unavailable").register(metrics);
+    }
+
+    /** Claims counted so far: won, left to another relay (delivered there), delivered without a claim (fail open). */
+    public record ClaimCounts(long won, long doneElsewhere, long failedOpen) {}
+
+    /** Empty when this worker does not claim. */
+    public Optional<ClaimCounts> claimCounts() {
+        return claiming ? Optional.of(new ClaimCounts(claimsWon.get(), claimsElsewhere.get(), claimsFailedOpen.get()))
+                : Optional.empty();
+    }
+
+    /** The idempotency key of a notification: the same on every relay that received the alert. */
+    static String claimKey(Notification notification) {
+        Alert alert = notification.alert();
+        return notification.sinkId() + ":" + alert.status().wireName() + ":" + alert.id();
     }
 
     public void start() {
@@ -297,6 +339,41 @@ public final class SinkWorker implements AutoCloseable {
             expired.increment();
             return Step.ATTEMPTED;
         }
+        String claimKey = null;
+        if (claiming) {
+            claimKey = claimKey(notification);
+            DeliveryClaims.Result claim;
+            try {
+                claim = claims.claim(claimKey);
+            } catch (RuntimeException e) {
+                claim = DeliveryClaims.Result.UNAVAILABLE;
+            }
+            switch (claim) {
+                case WON -> claimsWon.incrementAndGet();
+                case UNAVAILABLE -> {
+                    long count = claimsFailedOpen.incrementAndGet();
+                    if (count == 1 || count % 1000 == 0) {
+                        log.warn("sink {}: alert {} could not be claimed; delivering it anyway (fail open: a duplicate "
+                                + "beats a miss; {} so far)", id, notification.alert().id(), count);
+                    }
+                }
+                case DONE_ELSEWHERE -> {
+                    claimsElsewhere.incrementAndGet();
+                    outbox.done(notification);
+                    head = null;
+                    if (consecutiveFailures == 0) {
+                        nextProbeAt = null; // the wait was for the other relay, not a back-off
+                    }
+                    log.debug("sink {}: alert {} was delivered by another relay", id, notification.alert().id());
+                    return Step.ATTEMPTED;
+                }
+                case HELD_ELSEWHERE -> {
+                    // another relay is delivering it: wait for it to finish (or for its claim to expire)
+                    nextProbeAt = now.plus(claims.recheckAfter());
+                    return Step.WAITING;
+                }
+            }
+        }
         outbox.awaitDurable(notification.id());
         headAttempts++;
         if (headAttempts > 1) {
@@ -312,6 +389,7 @@ public final class SinkWorker implements AutoCloseable {
         now = clock.instant();
         switch (result.outcome()) {
             case DELIVERED -> {
+                markClaimDone(claimKey);
                 outbox.done(notification);
                 delivered.increment();
                 latency.record(Duration.between(notification.createdAt(), now));
@@ -326,6 +404,7 @@ public final class SinkWorker implements AutoCloseable {
                 tell(notification.alert(), result);
             }
             case REJECTED -> {
+                markClaimDone(claimKey);
                 // the receiver answered: it is reachable, so no back-off for the next one
                 consecutiveFailures = 0;
                 nextProbeAt = null;
@@ -345,6 +424,16 @@ public final class SinkWorker implements AutoCloseable {
             }
         }
         return Step.ATTEMPTED;
+    }
+
+    private void markClaimDone(String claimKey) {
+        if (claimKey != null) {
+            try {
+                claims.done(claimKey);
+            } catch (RuntimeException e) {
+                log.debug("sink {}: could not mark {} done: {}", id, claimKey, e.toString());
+            }
+        }
     }
 
     private void giveUp(Notification notification, String reason, String answer, DeliveryResult result) {

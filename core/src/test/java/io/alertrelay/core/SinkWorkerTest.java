@@ -222,4 +222,59 @@ final class SinkWorkerTest {
         worker.close(WAIT);
         assertThat(count("alertrelay.sink.delivered")).isEqualTo(6);
     }
+
+    /** Claims as a second relay would see them: scripted per key, recording what was marked done. */
+    private static final class ScriptedClaims implements DeliveryClaims {
+        final java.util.Map<String, java.util.Deque<Result>> answers = new java.util.HashMap<>();
+        final java.util.List<String> done = new java.util.ArrayList<>();
+
+        ScriptedClaims answer(String key, Result... results) {
+            answers.computeIfAbsent(key, k -> new java.util.ArrayDeque<>()).addAll(java.util.List.of(results));
+            return this;
+        }
+
+        @Override
+        public Result claim(String key) {
+            java.util.Deque<Result> queue = answers.get(key);
+            return queue == null || queue.isEmpty() ? Result.WON : queue.poll();
+        }
+
+        @Override
+        public void done(String key) {
+            done.add(key);
+        }
+
+        @Override
+        public Duration recheckAfter() {
+            return Duration.ofSeconds(1);
+        }
+    }
+
+    @Test
+    void withClaimsOnlyTheWinnerDeliversAHeldOneWaitsAndAnUnreachableStoreFailsOpen() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        SinkWorker worker = stepped(sink, policy(10));
+        ScriptedClaims claims = new ScriptedClaims()
+                .answer("ops:firing:a-2", DeliveryClaims.Result.HELD_ELSEWHERE, DeliveryClaims.Result.DONE_ELSEWHERE)
+                .answer("ops:firing:a-3", DeliveryClaims.Result.UNAVAILABLE);
+        worker.useClaims(claims);
+        for (int i = 1; i <= 3; i++) {
+            worker.offer(Alerts.alert("a-" + i, "n" + i));
+        }
+        assertThat(worker.step()).isEqualTo(SinkWorker.Step.ATTEMPTED); // a-1 won, delivered
+        assertThat(worker.step()).as("a-2 is held by another relay").isEqualTo(SinkWorker.Step.WAITING);
+        assertThat(worker.step()).isEqualTo(SinkWorker.Step.WAITING);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(worker.step()).as("a-2 was delivered there").isEqualTo(SinkWorker.Step.ATTEMPTED);
+        assertThat(worker.step()).as("a-3: no claim possible, delivered anyway").isEqualTo(SinkWorker.Step.ATTEMPTED);
+        assertThat(worker.step()).isEqualTo(SinkWorker.Step.IDLE);
+
+        assertThat(sink.attempts()).extracting(Alert::id).containsExactly("a-1", "a-3");
+        assertThat(claims.done).containsExactly("ops:firing:a-1", "ops:firing:a-3");
+        assertThat(worker.pendingCount()).isZero();
+        assertThat(worker.claimCounts()).contains(new SinkWorker.ClaimCounts(1, 1, 1));
+        assertThat(worker.nextProbeAt()).isEmpty();
+        assertThat(metrics.get("alertrelay.sink.claims").tag("result", "unavailable").functionCounter().count())
+                .isEqualTo(1);
+    }
 }
