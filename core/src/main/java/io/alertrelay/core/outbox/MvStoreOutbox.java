@@ -214,9 +214,10 @@ public final class MvStoreOutbox implements Outbox {
         Instant now = clock.instant();
         synchronized (idLock) {
             Notification notification = new Notification(nextId++, sinkId, alert, now);
-            byte[] bytes = RecordCodec.pending(notification);
             pendingCounter(sinkId).incrementAndGet();
-            writes.add(new Write(notification.id(), () -> pendingMap(sinkId).put(notification.id(), bytes), null));
+            // encoded on the flusher thread: the caller is the source's I/O thread
+            writes.add(new Write(notification.id(),
+                    () -> pendingMap(sinkId).put(notification.id(), RecordCodec.pending(notification)), null));
             return notification;
         }
     }
