@@ -77,7 +77,12 @@ final class StatusCommand {
         }
         for (JsonNode sink : status.path("sinks")) {
             out.println("sink " + sink.path("id").asText() + " (" + sink.path("type").asText() + "): "
-                    + sink.path("state").asText() + ", queue " + sink.path("queueDepth").asInt());
+                    + sink.path("state").asText() + ", queue " + sink.path("queueDepth").asInt()
+                    + ", pending " + sink.path("pending").asLong() + " (oldest "
+                    + String.format(java.util.Locale.ROOT, "%.0f", sink.path("oldestPendingSeconds").asDouble())
+                    + " s), dead letters " + sink.path("deadLetters").asLong()
+                    + (sink.path("lastFailure").asText().isEmpty() ? "" : ", last failure: "
+                    + sink.path("lastFailure").asText()));
         }
         out.println("blind windows: " + status.path("blindWindows").path("closedCount").asLong() + " closed, "
                 + status.path("blindWindows").path("open").size() + " open");
