@@ -236,10 +236,28 @@ public final class SinkWorker implements AutoCloseable {
                 : Optional.empty();
     }
 
-    /** The idempotency key of a notification: the same on every relay that received the alert. */
+    /**
+     * The idempotency key of a notification: {@code <sink>:<status>:<alert id>:<content hash>}, the same on every relay
+     * that received the same publication (the hash covers everything the event said and its channel, not when or
+     * through which pattern a relay received it). The hash keeps a re-fired alert with the same id (a new timestamp, a
+     * new summary) from being taken for a delivered one; the relay's own health alerts carry their relay and time,
+     * so each relay's are its own.
+     */
     static String claimKey(Notification notification) {
         Alert alert = notification.alert();
-        return notification.sinkId() + ":" + alert.status().wireName() + ":" + alert.id();
+        String content = String.join("\u0000", alert.id(), alert.status().wireName(), alert.severity().wireName(),
+                alert.title(), alert.summary().orElse(""), alert.labels().toString(), alert.source().orElse(""),
+                alert.timestamp().map(Object::toString).orElse(""), alert.extra().toString(),
+                alert.origin().channel());
+        byte[] digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+        return notification.sinkId() + ":" + alert.status().wireName() + ":" + alert.id() + ":"
+                + java.util.HexFormat.of().formatHex(digest, 0, 8);
     }
 
     public void start() {

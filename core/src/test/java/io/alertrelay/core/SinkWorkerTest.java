@@ -228,20 +228,25 @@ final class SinkWorkerTest {
         final java.util.Map<String, java.util.Deque<Result>> answers = new java.util.HashMap<>();
         final java.util.List<String> done = new java.util.ArrayList<>();
 
-        ScriptedClaims answer(String key, Result... results) {
-            answers.computeIfAbsent(key, k -> new java.util.ArrayDeque<>()).addAll(java.util.List.of(results));
+        /** Answers for the key of the alert with this id (keys are {@code sink:status:id:hash}). */
+        ScriptedClaims answer(String alertKey, Result... results) {
+            answers.computeIfAbsent(alertKey, k -> new java.util.ArrayDeque<>()).addAll(java.util.List.of(results));
             return this;
+        }
+
+        private static String withoutHash(String key) {
+            return key.substring(0, key.lastIndexOf(':'));
         }
 
         @Override
         public Result claim(String key) {
-            java.util.Deque<Result> queue = answers.get(key);
+            java.util.Deque<Result> queue = answers.get(withoutHash(key));
             return queue == null || queue.isEmpty() ? Result.WON : queue.poll();
         }
 
         @Override
         public void done(String key) {
-            done.add(key);
+            done.add(withoutHash(key));
         }
 
         @Override
@@ -276,5 +281,23 @@ final class SinkWorkerTest {
         assertThat(worker.nextProbeAt()).isEmpty();
         assertThat(metrics.get("alertrelay.sink.claims").tag("result", "unavailable").functionCounter().count())
                 .isEqualTo(1);
+    }
+
+    @Test
+    void theClaimKeyIsTheSameForTheSamePublicationAndDiffersForARefire() {
+        Alert fired = Alerts.diskFull();
+        Alert seenByAnotherRelay = new Alert(fired.id(), fired.title(), fired.status(), fired.severity(), fired.summary(),
+                fired.labels(), fired.source(), fired.timestamp(), fired.extra(), new Alert.Origin(
+                fired.origin().channel(), java.util.Optional.empty(), fired.origin().receivedAt().plusMillis(3)));
+        Alert refired = new Alert(fired.id(), fired.title(), fired.status(), fired.severity(), fired.summary(),
+                fired.labels(), fired.source(), fired.timestamp().map(at -> at.plusSeconds(600)), fired.extra(),
+                fired.origin());
+        java.time.Instant now = clock.instant();
+        String key = SinkWorker.claimKey(new io.alertrelay.core.outbox.Notification(1, "ops", fired, now));
+        assertThat(key).startsWith("ops:firing:evt-42:").hasSize("ops:firing:evt-42:".length() + 16);
+        assertThat(SinkWorker.claimKey(new io.alertrelay.core.outbox.Notification(9, "ops", seenByAnotherRelay, now)))
+                .isEqualTo(key);
+        assertThat(SinkWorker.claimKey(new io.alertrelay.core.outbox.Notification(1, "ops", refired, now)))
+                .isNotEqualTo(key);
     }
 }

@@ -435,10 +435,12 @@ public final class MvStoreOutbox implements Outbox {
             store.sync();
             flushes.incrementAndGet();
         } catch (RuntimeException e) {
-            // fail open: deliver from memory rather than hold alerts back; reported, counted
-            writeFailures.incrementAndGet();
-            log.error("Outbox: writing {} change(s) to {} failed ({}); delivery goes on, but they may not survive a "
-                    + "crash", batch.size(), dir.resolve(FILE_NAME), e.toString());
+            // fail open: deliver from memory rather than hold alerts back; reported, counted (logged 1st, 100th, ...)
+            if (writeFailures.incrementAndGet() % 100 == 1) {
+                log.error("Outbox: writing {} change(s) to {} failed ({}); delivery goes on, but they may not "
+                        + "survive a crash ({} failed flush(es) so far)", batch.size(), dir.resolve(FILE_NAME),
+                        e.toString(), writeFailures.get());
+            }
         }
         synchronized (this) {
             durableUpTo = Math.max(durableUpTo, maxAdded);
