@@ -1,5 +1,6 @@
 package io.alertrelay.core.outbox;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.alertrelay.spi.Alert;
 import io.alertrelay.spi.Severity;
 import io.alertrelay.spi.Status;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -27,12 +29,57 @@ final class RecordCodec {
     private RecordCodec() {}
 
     static byte[] pending(Notification notification) {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("v", 1);
-        root.put("sink", notification.sinkId());
-        root.put("createdAt", notification.createdAt().toString());
-        root.set("alert", alert(notification.alert()));
-        return bytes(root);
+        // streamed, not built as a tree: this runs for every notification on the outbox's one flusher thread
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator json = JSON.getFactory().createGenerator(out)) {
+            json.writeStartObject();
+            json.writeNumberField("v", 1);
+            json.writeStringField("sink", notification.sinkId());
+            json.writeStringField("createdAt", notification.createdAt().toString());
+            json.writeFieldName("alert");
+            writeAlert(json, notification.alert());
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeAlert(JsonGenerator json, Alert alert) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("id", alert.id());
+        json.writeStringField("title", alert.title());
+        json.writeStringField("status", alert.status().wireName());
+        json.writeStringField("severity", alert.severity().wireName());
+        if (alert.summary().isPresent()) {
+            json.writeStringField("summary", alert.summary().get());
+        }
+        json.writeObjectFieldStart("labels");
+        for (Map.Entry<String, String> label : alert.labels().entrySet()) {
+            json.writeStringField(label.getKey(), label.getValue());
+        }
+        json.writeEndObject();
+        if (alert.source().isPresent()) {
+            json.writeStringField("source", alert.source().get());
+        }
+        if (alert.timestamp().isPresent()) {
+            json.writeStringField("timestamp", alert.timestamp().get().toString());
+        }
+        json.writeFieldName("extra");
+        if (alert.extra().isEmpty()) {
+            json.writeStartObject();
+            json.writeEndObject();
+        } else {
+            JSON.writeValue(json, alert.extra());
+        }
+        json.writeObjectFieldStart("origin");
+        json.writeStringField("channel", alert.origin().channel());
+        if (alert.origin().pattern().isPresent()) {
+            json.writeStringField("pattern", alert.origin().pattern().get());
+        }
+        json.writeStringField("receivedAt", alert.origin().receivedAt().toString());
+        json.writeEndObject();
+        json.writeEndObject();
     }
 
     static Notification pending(long id, byte[] bytes) throws IOException {
