@@ -194,7 +194,7 @@ final class RelayWatchdog implements AutoCloseable {
                 case CONNECTED -> RedisView.Link.CONNECTED;
                 case SUBSCRIBED -> RedisView.Link.ACKNOWLEDGED;
                 case VERIFIED -> RedisView.Link.VERIFIED;
-            }, node.since(), node.reason(), node.lastConnectFailure()));
+            }, node.since(), node.reason(), node.lastConnectFailure(), node.roleConfirmed()));
         }
         return new RedisView(masterStatus.node(), source.config().everyNode(), nodes);
     }

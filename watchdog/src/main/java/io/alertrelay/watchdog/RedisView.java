@@ -51,9 +51,10 @@ public record RedisView(Optional<String> master, boolean everyNode, List<Node> n
      * @param since              when {@code link} was entered
      * @param reason             why (the last transition)
      * @param lastConnectFailure when a connection attempt to the node last failed, if ever
+     * @param roleConfirmed      whether ROLE answered {@code role} on the current connection (not a stale memory)
      */
     public record Node(String name, Role role, Optional<String> replicaOf, boolean replicationLinkUp, Link link,
-                       Instant since, String reason, Optional<Instant> lastConnectFailure) {
+                       Instant since, String reason, Optional<Instant> lastConnectFailure, boolean roleConfirmed) {
         public Node {
             requireNonNull(name, "name is null");
             requireNonNull(role, "role is null");

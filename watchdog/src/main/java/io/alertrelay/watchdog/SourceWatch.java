@@ -74,12 +74,16 @@ public final class SourceWatch {
         followGaps(view, now);
     }
 
-    /** The nodes that take writes: the master, and every node whose ROLE says master and that is reachable. */
+    /**
+     * The nodes that take writes: the master, and every reachable node whose ROLE, asked on its current connection,
+     * says master (a role remembered from before a reconnect is not trusted: a demoted master reconnects as a
+     * replica).
+     */
     static Set<String> writers(RedisView view) {
         Set<String> writers = new LinkedHashSet<>();
         view.master().ifPresent(writers::add);
         for (Node node : view.nodes()) {
-            if (node.role() == Role.MASTER && node.link() != Link.DOWN) {
+            if (node.role() == Role.MASTER && node.roleConfirmed() && node.link() != Link.DOWN) {
                 writers.add(node.name());
             }
         }

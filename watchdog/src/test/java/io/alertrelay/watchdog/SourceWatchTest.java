@@ -129,6 +129,21 @@ final class SourceWatchTest {
     }
 
     @Test
+    void aDemotedOldMasterThatReconnectsIsNoWriterUntilRoleOnTheNewConnectionSaysMaster() {
+        // +switch-master was missed: Sentinel (as the source last heard) names B; A was master and is demoted, which
+        // closes the relay's connection to it; it reconnects before the reconcile asks ROLE again
+        update(sentinel(B, node(A, Role.MASTER, Link.VERIFIED), node(B, Role.MASTER, Link.VERIFIED)));
+        Node stale = new Node(A, Role.MASTER, Optional.empty(), false, Link.CONNECTED, clock.instant(), "reconnected",
+                Optional.empty(), false);
+        update(sentinel(B, stale, node(B, Role.MASTER, Link.VERIFIED)));
+        assertThat(SourceWatch.writers(lastView)).containsExactly(B);
+        assertThat(windows.open()).isEmpty();
+        // ROLE on the new connection says master after all: it takes writes, and it is not covered
+        update(sentinel(B, node(A, Role.MASTER, Link.CONNECTED), node(B, Role.MASTER, Link.VERIFIED)));
+        assertThat(windows.open()).hasSize(1);
+    }
+
+    @Test
     void startingUpIsNoBlindWindow() {
         update(sentinel(A, node(A, Role.MASTER, Link.DOWN), replica(B, A, true, Link.DOWN)));
         update(sentinel(A, node(A, Role.MASTER, Link.CONNECTED), replica(B, A, true, Link.CONNECTED)));
@@ -151,11 +166,13 @@ final class SourceWatchTest {
     }
 
     private Node node(String name, Role role, Link link, Instant since, Optional<Instant> lastFailure) {
-        return new Node(name, role, Optional.empty(), false, link, since, "test: " + link + " on " + name, lastFailure);
+        return new Node(name, role, Optional.empty(), false, link, since, "test: " + link + " on " + name, lastFailure,
+                link != Link.DOWN);
     }
 
     private Node replica(String name, String of, boolean linkUp, Link link) {
-        return new Node(name, Role.REPLICA, Optional.of(of), linkUp, link, clock.instant(), "test", Optional.empty());
+        return new Node(name, Role.REPLICA, Optional.of(of), linkUp, link, clock.instant(), "test", Optional.empty(),
+                link != Link.DOWN);
     }
 
     private static RedisView standalone(Node node) {

@@ -19,10 +19,12 @@ import java.util.Optional;
  * @param replicaOf          for a node last seen as a replica: its master ({@code host:port}) as ROLE names it
  * @param replicationLinkUp  for a replica: whether ROLE said its link to that master is up
  * @param lastConnectFailure when a connection attempt to the node last failed, if ever (source clock)
+ * @param roleConfirmed      whether {@code role} was answered by ROLE on the current connection (not remembered from
+ *                           an earlier one, or taken from Sentinel's lists)
  */
 public record NodeStatus(String node, NodeRole role, SubscriptionState state, Instant since, String reason,
         long resubscribeCount, Optional<String> replicaOf, boolean replicationLinkUp,
-        Optional<Instant> lastConnectFailure) {
+        Optional<Instant> lastConnectFailure, boolean roleConfirmed) {
     public NodeStatus {
         requireNonNull(node, "node is null");
         requireNonNull(role, "role is null");
@@ -36,7 +38,7 @@ public record NodeStatus(String node, NodeRole role, SubscriptionState state, In
     /** A node without replication or connection-failure facts. */
     public NodeStatus(String node, NodeRole role, SubscriptionState state, Instant since, String reason,
             long resubscribeCount) {
-        this(node, role, state, since, reason, resubscribeCount, Optional.empty(), false, Optional.empty());
+        this(node, role, state, since, reason, resubscribeCount, Optional.empty(), false, Optional.empty(), false);
     }
 
     static NodeStatus of(SourceStatus status) {

@@ -88,6 +88,8 @@ final class NodeSubscriber {
     /** For a replica: the master it replicates from and whether its link is up, from ROLE on the node. */
     private volatile String replicaOf;
     private volatile boolean replicationLinkUp;
+    /** Whether ROLE answered on the current connection (cleared on disconnect): the role is not a stale memory. */
+    private volatile boolean roleConfirmed;
     private final Clock clock;
     private final AtomicReference<String> dropReason = new AtomicReference<>();
 
@@ -173,7 +175,8 @@ final class NodeSubscriber {
     NodeStatus nodeStatus() {
         SourceStatus status = tracker.status();
         return new NodeStatus(status.node().orElse("unknown"), status.role(), status.state(), status.since(),
-                status.reason(), status.resubscribeCount(), replicaOf(), replicationLinkUp(), lastConnectFailure());
+                status.reason(), status.resubscribeCount(), replicaOf(), replicationLinkUp(), lastConnectFailure(),
+                roleConfirmed && status.state() != SubscriptionState.RESOLVING);
     }
 
     /** The fixed node ({@code host:port}), or empty for a master-mode subscriber. */
@@ -284,6 +287,9 @@ final class NodeSubscriber {
                                 replicaOf = null;   // an answer we do not understand: no claim about replication
                                 replicationLinkUp = false;
                             }
+                        }
+                        if (connection == conn) {
+                            roleConfirmed = true;
                         }
                         return Optional.of(seen);
                     });
@@ -428,12 +434,19 @@ final class NodeSubscriber {
         dropReason.set(null);
         ProtocolVersion protocol = negotiatedProtocol(conn);
         canVerify = protocol == ProtocolVersion.RESP3;
+        roleConfirmed = false;
         Plan plan;
         synchronized (tracker) {
             plan = tracker.connected(node, canVerify);
             send(conn, plan);
         }
         owner.report(this, plan);
+        if (canVerify) {
+            // ask ROLE at once: a node that was demoted (or promoted) while the connection was down must not be
+            // judged by the role it had before (the watchdog decides which nodes take writes from it)
+            queryRole(config.connectTimeout()).thenAccept(seen -> seen.ifPresent(
+                    role -> role(role, "ROLE on the node after (re)connecting")));
+        }
         if (!canVerify) {
             log.info("Redis source: {} negotiated {} on {}; CLIENT INFO is not allowed on a subscribed RESP2 connection,"
                     + " so this connection is confirmed by acknowledgements only (stays SUBSCRIBED)",
@@ -442,6 +455,7 @@ final class NodeSubscriber {
     }
 
     private void onDisconnected() {
+        roleConfirmed = false;
         pendingPing.set(null);
         unresponsiveSince = null;
         String reason = dropReason.getAndSet(null);
