@@ -14,6 +14,7 @@ import io.alertrelay.spi.Status;
 import io.alertrelay.spi.Subscription;
 import io.alertrelay.watchdog.BlindWindows;
 import io.alertrelay.watchdog.HealthAlerts;
+import io.alertrelay.watchdog.HealthRoute;
 import io.alertrelay.watchdog.Heartbeat;
 import io.alertrelay.watchdog.Readiness;
 import io.alertrelay.watchdog.ReadinessCheck;
@@ -21,7 +22,11 @@ import io.alertrelay.watchdog.RelayHealthAlerts;
 import io.alertrelay.watchdog.RelayInstanceId;
 import io.alertrelay.watchdog.WatchdogConfig;
 import io.alertrelay.watchdog.WatchdogHttpServer;
+import io.alertrelay.watchdog.RedisView;
+import io.alertrelay.watchdog.SourceWatch;
 import io.alertrelay.watchdog.canary.CanaryMonitor;
+import io.alertrelay.watchdog.canary.CanaryPublisher;
+import io.alertrelay.watchdog.canary.NodeState;
 import io.alertrelay.watchdog.canary.CanaryPayload;
 import io.alertrelay.watchdog.streams.StreamFinding;
 import io.alertrelay.watchdog.streams.StreamWatch;
@@ -65,13 +70,11 @@ final class RelayWatchdog implements AutoCloseable {
     private final String relayInstance = RelayInstanceId.generate();
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, daemon("watchdog"));
     private final ScheduledExecutorService heartbeatThread = Executors.newSingleThreadScheduledExecutor(daemon("heartbeat"));
-    private final Map<String, Instant> lastAcknowledged = new ConcurrentHashMap<>();
-    private boolean masterWasLive;
-    private String lastLiveMaster = "-";
     private final HealthAlerts healthAlerts;
     private final BlindWindows blindWindows;
     private final RedisPublisher publisher;
     private final CanaryMonitor monitor;
+    private final SourceWatch sourceWatch;
     private final StreamWatch streams;
     private final SinkHealth sinkHealth;
     private final Optional<Heartbeat> heartbeat;
@@ -86,14 +89,18 @@ final class RelayWatchdog implements AutoCloseable {
         this.metrics = metrics;
         this.clock = clock;
         WatchdogConfig watchdog = config.watchdog();
-        this.healthAlerts = new HealthRoute();
+        this.healthAlerts = new HealthRoute(watchdog.healthRoute(), () -> pipeline.workers().keySet(),
+                pipeline::dispatchTo);
         this.blindWindows = new BlindWindows(healthAlerts, relayInstance, clock);
         this.publisher = new RedisPublisher(config.redis());
         this.monitor = new CanaryMonitor(CanaryMonitor.Settings.from(watchdog), relayInstance,
                 watchdog.canary().targets(config.subscriptions()),
-                (channel, payload) -> publisher.publish(channel, payload).thenApply(receivers -> null),
+                (node, channel, payload) -> publisher.publishOn(node, channel, payload)
+                        .thenApply(receipt -> new CanaryPublisher.Published(receipt.node(), receipt.replicas())),
                 (node, reason) -> source.resubscribe(node, reason),
                 healthAlerts, blindWindows, clock);
+        this.sourceWatch = new SourceWatch(config.subscriptions().stream().map(Subscription::name).toList(), monitor,
+                blindWindows);
         this.streams = new StreamWatch(config.streams(), clock);
         // the dead man's switch is pinged only while the whole loop passes: what /health/ready requires (the master's
         // subscription VERIFIED, canaries fresh) and, inside Heartbeat, no FAILED sink
@@ -112,7 +119,7 @@ final class RelayWatchdog implements AutoCloseable {
     }
 
     ReadinessCheck readiness() {
-        return ReadinessCheck.allOf(this::masterSubscriptionVerified, monitor::readiness);
+        return ReadinessCheck.allOf(sourceWatch::readiness, monitor::readiness);
     }
 
     void wire() {
@@ -171,18 +178,12 @@ final class RelayWatchdog implements AutoCloseable {
     private void evaluateStreams() {
         try {
             for (StreamFinding finding : streams.evaluate()) {
-                Alert alert = RelayHealthAlerts.alert("stream-" + finding.kind().name().toLowerCase(java.util.Locale.ROOT) + "-"
-                                + finding.stream(), Status.FIRING,
-                        finding.kind() == StreamFinding.Kind.RATE_SPIKE ? Severity.WARNING : Severity.ERROR,
-                        finding.message(), finding.message(), "stream", relayInstance,
-                        Map.of("stream", finding.stream(), "kind", finding.kind().name().toLowerCase(java.util.Locale.ROOT)), Map.of(),
-                        finding.at());
                 if (finding.state() == Status.FIRING) {
                     log.warn("Stream finding: {}", finding.message());
-                    healthAlerts.raise(alert);
+                    healthAlerts.raise(finding.toAlert(relayInstance));
                 } else {
                     log.info("Stream finding resolved: {}", finding.message());
-                    healthAlerts.resolve(RelayHealthAlerts.resolved(alert, finding.message(), finding.at()));
+                    healthAlerts.resolve(finding.toAlert(relayInstance));
                 }
             }
         } catch (RuntimeException e) {
@@ -190,73 +191,28 @@ final class RelayWatchdog implements AutoCloseable {
         }
     }
 
-    /**
-     * Follows the source's subscription states.
-     *
-     * <p>Blind windows follow the <em>current master's</em> subscription only: it is the one producers' alerts must
-     * reach, and in every-node mode a replica's connection dropping loses nothing while the master's is live. It
-     * counts as live only while VERIFIED (a frozen master's connection is kept open but falls back to SUBSCRIBED).
-     *
-     * <p>Canaries are expected back from the master and from every node whose subscription was acknowledged within
-     * {@link #expectationGrace()}: a node keeps its place (and its count of missed canaries) through the short
-     * reconnect that a resubscribe causes, so a replica that keeps missing canaries reaches FAILED instead of
-     * starting over; a node that stays down drops out of the expectation (the source reports it).
-     */
+    /** Feeds the source's state to the watchdog's decisions ({@link SourceWatch}); the decisions live there. */
     private synchronized void onSourceStatus(SourceStatus ignored) {
-        Instant now = clock.instant();
+        sourceWatch.update(view(), clock.instant());
+    }
+
+    /** The source as the watchdog sees it. */
+    private RedisView view() {
         SourceStatus masterStatus = source.status();
-        Optional<String> master = masterStatus.node();
-        Set<String> expected = new LinkedHashSet<>();
-        master.ifPresent(expected::add);
-        List<NodeStatus> nodes = source.nodes();
-        for (NodeStatus node : nodes) {
-            if (node.state() == SubscriptionState.SUBSCRIBED || node.state() == SubscriptionState.VERIFIED) {
-                lastAcknowledged.put(node.node(), now);
-            }
-            Instant acked = lastAcknowledged.get(node.node());
-            if (acked != null && !acked.plus(expectationGrace()).isBefore(now)) {
-                expected.add(node.node());
-            }
+        List<RedisView.Node> nodes = new ArrayList<>();
+        for (NodeStatus node : source.nodes()) {
+            nodes.add(new RedisView.Node(node.node(), switch (node.role()) {
+                case MASTER -> RedisView.Role.MASTER;
+                case REPLICA -> RedisView.Role.REPLICA;
+                case UNKNOWN -> RedisView.Role.UNKNOWN;
+            }, node.replicaOf(), node.replicationLinkUp(), switch (node.state()) {
+                case RESOLVING -> RedisView.Link.DOWN;
+                case CONNECTED -> RedisView.Link.CONNECTED;
+                case SUBSCRIBED -> RedisView.Link.ACKNOWLEDGED;
+                case VERIFIED -> RedisView.Link.VERIFIED;
+            }, node.since(), node.reason(), node.lastConnectFailure(), node.roleConfirmed()));
         }
-        lastAcknowledged.keySet().retainAll(nodes.stream().map(NodeStatus::node).toList());
-        if (master.isPresent()) {
-            monitor.expectedNodes(expected, master.get());
-        }
-
-        boolean masterLive = masterStatus.state() == SubscriptionState.VERIFIED && master.isPresent();
-        if (masterLive && !masterWasLive) {
-            for (Subscription subscription : config.subscriptions()) {
-                monitor.subscriptionRestored(master.get(), subscription.name(), masterStatus.since());
-            }
-        } else if (!masterLive && masterWasLive) {
-            String node = master.orElse(lastLiveMaster);
-            for (Subscription subscription : config.subscriptions()) {
-                monitor.subscriptionLost(node, subscription.name(), masterStatus.since(), masterStatus.reason());
-            }
-        }
-        if (masterLive) {
-            lastLiveMaster = master.get();
-        }
-        masterWasLive = masterLive;
-    }
-
-    /** How long a node stays expected to return canaries after its subscription was last acknowledged. */
-    private Duration expectationGrace() {
-        WatchdogConfig.Canary canary = config.watchdog().canary();
-        return canary.interval().multipliedBy(3).plus(canary.timeout());
-    }
-
-    /**
-     * The relay is healthy only while the current master's subscription is VERIFIED: acknowledged, and confirmed by the
-     * server itself ({@code CLIENT INFO} on that connection). A server that cannot be asked (RESP2, or an ACL without
-     * {@code client|info}) keeps the relay not ready, with the reason; see docs/redis-source.md for the ACL needed.
-     */
-    private Readiness masterSubscriptionVerified() {
-        SourceStatus status = source.status();
-        if (status.state() == SubscriptionState.VERIFIED) {
-            return Readiness.ok();
-        }
-        return Readiness.notReady("master subscription is " + status.state() + ", not VERIFIED: " + status.reason());
+        return new RedisView(masterStatus.node(), source.config().everyNode(), nodes);
     }
 
     private void sinkFailed(String sinkId, String detail) {
@@ -310,37 +266,6 @@ final class RelayWatchdog implements AutoCloseable {
         return status == Status.FIRING ? alert : RelayHealthAlerts.resolved(alert, text, now);
     }
 
-    /**
-     * Relay-health alerts go to {@code watchdog.health-route} (every sink when empty), never to a sink the alert is
-     * about: a broken Slack is reported by email, and the reverse.
-     */
-    private final class HealthRoute implements HealthAlerts {
-        @Override
-        public void raise(Alert alert) {
-            send(alert);
-        }
-
-        @Override
-        public void resolve(Alert alert) {
-            send(alert);
-        }
-
-        private void send(Alert alert) {
-            List<String> targets = new ArrayList<>(config.watchdog().healthRoute().isEmpty()
-                    ? pipeline.workers().keySet() : config.watchdog().healthRoute());
-            String about = alert.labels().get("sink");
-            if (about != null) {
-                targets.remove(about);
-            }
-            if (targets.isEmpty()) {
-                log.error("Relay-health alert '{}' has no sink to go to (the health route names only the sink it is "
-                        + "about); add another sink to watchdog.health-route", alert.title());
-                return;
-            }
-            pipeline.dispatchTo(alert, targets);
-        }
-    }
-
     /** The JSON of {@code /status}. */
     Map<String, Object> status() {
         Map<String, Object> status = new LinkedHashMap<>();
@@ -354,6 +279,7 @@ final class RelayWatchdog implements AutoCloseable {
         redis.put("subscriptions", config.subscriptions().stream().map(Subscription::toString).toList());
         status.put("redis", redis);
         status.put("canary", monitor.status());
+        status.put("coverage", sourceWatch.gaps());
         status.put("blindWindows", blindWindows.status());
         status.put("streams", streams.streams());
         status.put("expectations", streams.expectations());
@@ -395,6 +321,20 @@ final class RelayWatchdog implements AutoCloseable {
         Gauge.builder("alertrelay.canary.published", monitor, CanaryMonitor::published).register(registry);
         Gauge.builder("alertrelay.canary.publish.failures", monitor, CanaryMonitor::publishFailures).register(registry);
         Gauge.builder("alertrelay.canary.received", monitor, CanaryMonitor::received).register(registry);
+        Gauge.builder("alertrelay.canary.publish.failing.nodes", monitor, CanaryMonitor::publishFailingNodes)
+                .description("Nodes whose last canary could not be published (a publishing problem, not a subscription's)")
+                .register(registry);
+        Gauge.builder("alertrelay.canary.suspect.nodes", monitor, m -> m.nodesIn(NodeState.SUSPECT))
+                .description("Nodes whose subscription missed the last canary round").register(registry);
+        Gauge.builder("alertrelay.canary.failed.nodes", monitor, m -> m.nodesIn(NodeState.FAILED))
+                .description("Nodes whose subscription missed two or more canary rounds in a row").register(registry);
+        Gauge.builder("alertrelay.canary.missed.rounds", monitor, CanaryMonitor::missedRounds)
+                .description("Canary rounds missed, summed over nodes").register(registry);
+        Gauge.builder("alertrelay.canary.resubscribe.requests", monitor, CanaryMonitor::resubscribeRequests)
+                .description("Resubscriptions the watchdog asked for after missed canaries").register(registry);
+        Gauge.builder("alertrelay.subscription.replacements", source, RedisSource::replacements)
+                .description("Make-before-break resubscriptions started (watchdog, reconcile, role change)")
+                .register(registry);
         Gauge.builder("alertrelay.canary.age.seconds", monitor, CanaryMonitor::canaryAgeSeconds)
                 .description("Seconds since the last canary came back").register(registry);
         Gauge.builder("alertrelay.ready", this, watchdog -> watchdog.readiness().check().ready() ? 1 : 0)

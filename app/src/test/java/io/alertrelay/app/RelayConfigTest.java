@@ -7,6 +7,7 @@ import io.alertrelay.spi.ConfigurationException;
 import io.alertrelay.spi.Severity;
 import io.alertrelay.spi.SinkFactory;
 import io.alertrelay.spi.Subscription;
+import io.alertrelay.testing.SinkTypes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.Test;
 final class RelayConfigTest {
     private static final Map<String, SinkFactory> FACTORIES =
             SinkFactoryLoader.byName(SinkFactoryLoader.serviceLoader().load());
+    /** As the relay prints them, e.g. {@code [console, email, slack]}: every sink module on the class path. */
+    private static final String AVAILABLE = SinkTypes.onClassPath().toString();
 
     private static RelayConfig parse(String yaml, Map<String, String> environment) {
         return RelayConfig.parse(ConfigLoader.parse("test", yaml, environment::get), FACTORIES, Clock.systemUTC());
@@ -128,7 +131,7 @@ final class RelayConfigTest {
                 subscriptions: [{pattern: "alerts:*"}]
                 sinks: {ops: {type: slak, webhook-url: "https://x/SECRET"}}
                 """)).containsExactly(
-                "sinks.ops.type: 'slak' is not a registered sink type; available: [console, email, slack]");
+                "sinks.ops.type: 'slak' is not a registered sink type; available: " + AVAILABLE);
     }
 
     @Test
@@ -156,7 +159,7 @@ final class RelayConfigTest {
         assertThat(problems).contains(
                 "subscriptions[0]: needs exactly one of pattern or channel",
                 "events.max-size: 'huge' is not a size (e.g. 4096, 256KiB, 1MiB)",
-                "sinks.nothing.type: is required; available: [console, email, slack]",
+                "sinks.nothing.type: is required; available: " + AVAILABLE,
                 "routes[0].match.severity[0]: 'urgent' is not one of [critical, error, warning, info]")
                 .anySatisfy(problem -> assertThat(problem).startsWith("sinks.ops.timeout: '5x'"))
                 .anySatisfy(problem -> assertThat(problem).startsWith("sinks.ops.webhook-url:"))

@@ -7,14 +7,21 @@ import io.alertrelay.spi.ConfigView;
 import io.alertrelay.spi.Sink;
 import io.alertrelay.spi.SinkContext;
 import io.alertrelay.spi.SinkFactory;
+import io.alertrelay.testing.SinkTypes;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 final class SinkFactoryLoaderTest {
     @Test
     void serviceLoaderFindsEverySinkModuleOnTheClassPath() {
-        assertThat(SinkFactoryLoader.byName(SinkFactoryLoader.serviceLoader().load()).keySet())
-                .containsExactly("console", "email", "slack");
+        List<SinkFactory> loaded = SinkFactoryLoader.serviceLoader().load();
+
+        // one factory per line of every services file on the class path, whichever sink modules app depends on
+        assertThat(loaded).extracting(factory -> factory.getClass().getName())
+                .containsExactlyInAnyOrderElementsOf(SinkTypes.declaredFactoryClasses());
+        assertThat(SinkFactoryLoader.byName(loaded).keySet())
+                .containsExactlyElementsOf(SinkTypes.onClassPath())
+                .contains("console", "email", "slack");
     }
 
     @Test

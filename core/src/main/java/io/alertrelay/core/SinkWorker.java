@@ -346,16 +346,18 @@ public final class SinkWorker implements AutoCloseable {
             headAttempts = 0;
         }
         Instant now = clock.instant();
-        Instant due = nextProbeAt;
-        if (due != null && now.isBefore(due)) {
-            return Step.WAITING;
-        }
+        // expiry first: a notification past max-age is given up now, not at the end of the back-off it waits in
+        // (the next one then waits out the same back-off)
         if (Duration.between(notification.createdAt(), now).compareTo(policy.maxAge()) > 0) {
             giveUp(notification, DeadLetter.EXPIRED, "not delivered within delivery.max-age (" + policy.maxAge()
                     + "); last answer: " + (lastFailure.isEmpty() ? "none" : lastFailure),
                     DeliveryResult.retryable(lastFailure.isEmpty() ? "expired" : lastFailure));
             expired.increment();
             return Step.ATTEMPTED;
+        }
+        Instant due = nextProbeAt;
+        if (due != null && now.isBefore(due)) {
+            return Step.WAITING;
         }
         String claimKey = null;
         if (claiming) {

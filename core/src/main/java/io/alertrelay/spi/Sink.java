@@ -7,11 +7,27 @@ package io.alertrelay.spi;
  * never on a source's I/O thread. A call may block up to the sink's own timeout. The sink classifies the outcome; the
  * pipeline owns retries, back-off, queues and metrics. A sink should not throw; if it does, the pipeline counts the
  * attempt as {@link Outcome#RETRYABLE}.
+ *
+ * <p>Secrets: nothing a sink returns or logs ({@link DeliveryResult#detail()}, log lines, exception messages,
+ * {@code toString()}) contains the value of a sensitive key (token, password, signing secret, secret URL).
+ *
+ * <p>The contract kit ({@code io.alertrelay.testing.SinkContractTest} in core's test-jar) checks all of this.
  */
 public interface Sink extends AutoCloseable {
+    /**
+     * Delivers one alert and classifies the answer. Never throws for a transport failure (connection refused, timeout,
+     * connection closed, TLS failure): those are {@link Outcome#RETRYABLE}.
+     *
+     * <p>After {@link #close()} it returns {@link Outcome#RETRYABLE} with a detail saying the sink is closed, makes no
+     * network call and does not throw: the alert was not delivered, through no fault of its own, and a new instance
+     * (after a restart or reload) may deliver it. The pipeline makes no such call; the rule makes a race harmless.
+     */
     DeliveryResult deliver(Alert alert);
 
-    /** Releases resources. Idempotent; no {@link #deliver} calls are made after it. */
+    /**
+     * Releases resources. Idempotent: a second call does nothing. Makes no network call that can block long (a
+     * polite goodbye such as SMTP {@code QUIT} is bounded by the sink's timeout).
+     */
     @Override
     default void close() {}
 }

@@ -73,9 +73,13 @@ public final class BlindWindows {
         this.clock = requireNonNull(clock, "clock is null");
     }
 
-    /** A closed window. {@code seconds} is {@code end - start}; {@code message} is what humans are told. */
-    public record BlindWindow(String subscription, Instant start, Instant end, double seconds, String reason,
-                              String closedBy, String message) {}
+    /**
+     * A closed window. {@code node} is the Redis node whose writes it concerns (where the subscription was lost, or
+     * where the missed canary was published; empty when unknown); {@code seconds} is {@code end - start};
+     * {@code message} is what humans are told.
+     */
+    public record BlindWindow(String subscription, String node, Instant start, Instant end, double seconds,
+                              String reason, String closedBy, String message) {}
 
     /**
      * A window still open.
@@ -103,7 +107,7 @@ public final class BlindWindows {
         synchronized (this) {
             Open window = open.get(subscription);
             if (window == null) {
-                open.put(subscription, new Open(subscription, at, "subscription lost on " + node + ": " + reason));
+                open.put(subscription, new Open(subscription, node, at, "subscription lost on " + node + ": " + reason));
                 log.info("blind window opened on {} at {} UTC: subscription lost on {}: {}",
                         subscription, TIME.format(at), node, reason);
             } else {
@@ -141,10 +145,15 @@ public final class BlindWindows {
 
     /** No expected node received the canary for {@code subscription} sent at {@code sentAt}; {@code reason} says why. */
     public void canaryMissed(String subscription, Instant sentAt, String reason) {
+        canaryMissed("", subscription, sentAt, reason);
+    }
+
+    /** {@link #canaryMissed(String, Instant, String)} for a canary published on {@code node}. */
+    public void canaryMissed(String node, String subscription, Instant sentAt, String reason) {
         synchronized (this) {
             Open window = open.get(subscription);
             if (window == null) {
-                open.put(subscription, new Open(subscription, sentAt, reason));
+                open.put(subscription, new Open(subscription, node, sentAt, reason));
                 log.info("blind window opened on {} at {} UTC: {}", subscription, TIME.format(sentAt), reason);
             } else {
                 window.moveStartTo(sentAt);
@@ -238,7 +247,8 @@ public final class BlindWindows {
         open.remove(window.subscription);
         long millis = Duration.between(window.start.truncatedTo(ChronoUnit.MILLIS), end.truncatedTo(ChronoUnit.MILLIS))
                 .toMillis();
-        BlindWindow closed = new BlindWindow(window.subscription, window.start, end, millis / 1000.0, window.reason,
+        BlindWindow closed = new BlindWindow(window.subscription, window.node, window.start, end, millis / 1000.0,
+                window.reason,
                 closedBy, message(window.subscription, window.start, end));
         recent.addLast(closed);
         while (recent.size() > RECENT_WINDOWS_CAPACITY) {
@@ -275,13 +285,15 @@ public final class BlindWindows {
 
     private static final class Open {
         final String subscription;
+        final String node;
         Instant start;
         final String reason;
         boolean awaitingAcknowledgement;
         Instant acknowledgedAt;
 
-        Open(String subscription, Instant start, String reason) {
+        Open(String subscription, String node, Instant start, String reason) {
             this.subscription = subscription;
+            this.node = node;
             this.start = start;
             this.reason = reason;
         }

@@ -129,7 +129,8 @@ final class WatchdogHttpServerTest {
         BlindWindows windows = new BlindWindows(alerts, "relay-1", clock);
         CanaryMonitor monitor = new CanaryMonitor(CanaryMonitor.Settings.from(WatchdogConfig.defaults()), "relay-1",
                 List.of(new CanaryTarget("alerts:__canary__", io.alertrelay.spi.Subscription.pattern("alerts:*"))),
-                (channel, payload) -> CompletableFuture.completedFuture(null), (node, reason) -> { }, alerts, windows,
+                (node, channel, payload) -> CompletableFuture.completedFuture(
+                        io.alertrelay.watchdog.canary.CanaryPublisher.Published.on(node)), (node, reason) -> { }, alerts, windows,
                 clock);
         monitor.expectedNodes(Set.of("10.0.0.5:6379"), "10.0.0.5:6379");
         monitor.tick();

@@ -102,7 +102,7 @@ final class EmailSink implements Sink {
     @Override
     public DeliveryResult deliver(Alert alert) {
         if (closed.get()) {
-            throw new IllegalStateException("email sink " + instanceName + " is closed");
+            return DeliveryResult.retryable("email sink " + instanceName + " is closed"); // the Sink contract
         }
         MimeMessage message;
         try {

@@ -83,6 +83,13 @@ final class NodeSubscriber {
      */
     static final Duration UNRESPONSIVE_GRACE = Duration.ofSeconds(30);
     private volatile java.time.Instant unresponsiveSince;
+    /** When a connection attempt to this subscriber's node last failed (null: never). */
+    private volatile java.time.Instant lastConnectFailure;
+    /** For a replica: the master it replicates from and whether its link is up, from ROLE on the node. */
+    private volatile String replicaOf;
+    private volatile boolean replicationLinkUp;
+    /** Whether ROLE answered on the current connection (cleared on disconnect): the role is not a stale memory. */
+    private volatile boolean roleConfirmed;
     private final Clock clock;
     private final AtomicReference<String> dropReason = new AtomicReference<>();
 
@@ -126,6 +133,50 @@ final class NodeSubscriber {
     /** The first connection attempt of {@link #start()} (completed before it). */
     CompletableFuture<Void> firstAttempt() {
         return firstAttempt;
+    }
+
+    RedisURI uri() {
+        return uri;
+    }
+
+    String target() {
+        return target;
+    }
+
+    /** Whether the subscription is as confirmed as it can get (see {@link SubscriptionTracker#confirmed()}). */
+    boolean confirmed() {
+        return tracker.confirmed();
+    }
+
+    /** When a connection attempt last failed, if ever (source clock). */
+    Optional<java.time.Instant> lastConnectFailure() {
+        return Optional.ofNullable(lastConnectFailure);
+    }
+
+    /** For a node last seen as a replica: its master ({@code host:port}) as ROLE names it. */
+    Optional<String> replicaOf() {
+        return tracker.role() == NodeRole.REPLICA ? Optional.ofNullable(replicaOf) : Optional.empty();
+    }
+
+    /** For a node last seen as a replica: whether ROLE said its link to the master is up ({@code connected}). */
+    boolean replicationLinkUp() {
+        return tracker.role() == NodeRole.REPLICA && replicationLinkUp;
+    }
+
+    /** Takes over the resubscribe count of the connection this one replaces (make-before-break), plus one. */
+    void continueCountFrom(NodeSubscriber replaced) {
+        tracker.continueCountFrom(replaced.status().resubscribeCount());
+        if (replaced.node().equals(node)) {
+            tracker.role(replaced.role());   // the same node (master mode may land elsewhere: the reconcile tells)
+        }
+    }
+
+    /** This connection's status as one node of the source. */
+    NodeStatus nodeStatus() {
+        SourceStatus status = tracker.status();
+        return new NodeStatus(status.node().orElse("unknown"), status.role(), status.state(), status.since(),
+                status.reason(), status.resubscribeCount(), replicaOf(), replicationLinkUp(), lastConnectFailure(),
+                roleConfirmed && status.state() != SubscriptionState.RESOLVING);
     }
 
     /** The fixed node ({@code host:port}), or empty for a master-mode subscriber. */
@@ -221,11 +272,26 @@ final class NodeSubscriber {
                             return Optional.<NodeRole>empty();
                         }
                         String role = String.valueOf(reply.get(0)).toLowerCase(Locale.ROOT);
-                        return Optional.of(switch (role) {
+                        NodeRole seen = switch (role) {
                             case "master" -> NodeRole.MASTER;
                             case "slave", "replica" -> NodeRole.REPLICA;
                             default -> NodeRole.UNKNOWN;
-                        });
+                        };
+                        if (seen == NodeRole.REPLICA && reply.size() >= 4) {
+                            // ["slave", master host, master port, link state ("connected" when up), offset]
+                            try {
+                                replicaOf = new HostAndPort(String.valueOf(reply.get(1)),
+                                        Integer.parseInt(String.valueOf(reply.get(2)))).toString();
+                                replicationLinkUp = "connected".equalsIgnoreCase(String.valueOf(reply.get(3)));
+                            } catch (RuntimeException e) {
+                                replicaOf = null;   // an answer we do not understand: no claim about replication
+                                replicationLinkUp = false;
+                            }
+                        }
+                        if (connection == conn) {
+                            roleConfirmed = true;
+                        }
+                        return Optional.of(seen);
                     });
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(Optional.empty());
@@ -278,6 +344,7 @@ final class NodeSubscriber {
         if (closed) {
             return;
         }
+        lastConnectFailure = clock.instant();
         String why = "reconnect attempt " + failed.getAttempt() + " to " + node + " failed: "
                 + describe(unwrap(failed.getCause()));
         tracker.note(why);
@@ -336,6 +403,7 @@ final class NodeSubscriber {
                 }
                 return null;
             }
+            lastConnectFailure = clock.instant();
             String why = "connection attempt " + attempt + " to " + target + " failed: " + describe(unwrap(error));
             tracker.note(why);
             if (attempt == 1 || attempt % 100 == 0) {
@@ -366,12 +434,19 @@ final class NodeSubscriber {
         dropReason.set(null);
         ProtocolVersion protocol = negotiatedProtocol(conn);
         canVerify = protocol == ProtocolVersion.RESP3;
+        roleConfirmed = false;
         Plan plan;
         synchronized (tracker) {
             plan = tracker.connected(node, canVerify);
             send(conn, plan);
         }
         owner.report(this, plan);
+        if (canVerify) {
+            // ask ROLE at once: a node that was demoted (or promoted) while the connection was down must not be
+            // judged by the role it had before (the watchdog decides which nodes take writes from it)
+            queryRole(config.connectTimeout()).thenAccept(seen -> seen.ifPresent(
+                    role -> role(role, "ROLE on the node after (re)connecting")));
+        }
         if (!canVerify) {
             log.info("Redis source: {} negotiated {} on {}; CLIENT INFO is not allowed on a subscribed RESP2 connection,"
                     + " so this connection is confirmed by acknowledgements only (stays SUBSCRIBED)",
@@ -380,6 +455,7 @@ final class NodeSubscriber {
     }
 
     private void onDisconnected() {
+        roleConfirmed = false;
         pendingPing.set(null);
         unresponsiveSince = null;
         String reason = dropReason.getAndSet(null);

@@ -71,6 +71,16 @@ public final class RedisSource implements Source {
 
     /** How long {@link #close()} waits for the unsubscribe, the connection close and each shutdown step. */
     public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * Make-before-break: how long a replacement connection may take to connect, subscribe the registry and be VERIFIED
+     * before it is given up (the current connection is kept).
+     */
+    public static final Duration REPLACEMENT_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Make-before-break: how long after the old connection closed the overlap deduplication stays on, so copies still
+     * in flight on the new connection of messages the old one delivered are dropped.
+     */
+    public static final Duration HANDOVER_TAIL = Duration.ofSeconds(2);
     /** TCP keepalive on every connection: first probe after this idle time. */
     public static final Duration KEEPALIVE_IDLE = Duration.ofSeconds(30);
     /** TCP keepalive: time between probes. */
@@ -88,6 +98,10 @@ public final class RedisSource implements Source {
     private final Set<Channel> pubSubChannels = ConcurrentHashMap.newKeySet();
     private final Map<String, LongAdder> receipts = new ConcurrentHashMap<>();
     private final LongAdder duplicates = new LongAdder();
+    private final LongAdder handoverDuplicates = new LongAdder();
+    private final LongAdder replacements = new LongAdder();
+    /** Make-before-break replacements under way (and in their tail), by both the old and the new subscriber. */
+    private final Map<NodeSubscriber, Handover> handovers = new ConcurrentHashMap<>();
     private final NodeSubscriber.Owner owner = new Owner();
 
     private final Object lifecycle = new Object();
@@ -229,18 +243,19 @@ public final class RedisSource implements Source {
     public List<NodeStatus> nodes() {
         List<NodeStatus> result = new ArrayList<>();
         if (!config.everyNode()) {
-            result.add(NodeStatus.of(status()));
+            NodeSubscriber current = single;
+            result.add(current != null && !closed ? current.nodeStatus() : NodeStatus.of(status()));
             return result;
         }
         String currentMaster = master;
         synchronized (topology) {
             NodeSubscriber onMaster = currentMaster == null ? null : nodes.get(currentMaster);
             if (onMaster != null) {
-                result.add(NodeStatus.of(onMaster.status()));
+                result.add(onMaster.nodeStatus());
             }
             for (NodeSubscriber subscriber : nodes.values()) {
                 if (subscriber != onMaster) {
-                    result.add(NodeStatus.of(subscriber.status()));
+                    result.add(subscriber.nodeStatus());
                 }
             }
         }
@@ -306,6 +321,11 @@ public final class RedisSource implements Source {
         }
         if (single != null) {
             all.add(single);
+        }
+        for (NodeSubscriber subscriber : handovers.keySet()) {
+            if (!all.contains(subscriber)) {
+                all.add(subscriber);
+            }
         }
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (NodeSubscriber subscriber : all) {
@@ -442,11 +462,26 @@ public final class RedisSource implements Source {
         }
     }
 
+    /** Every open connection: the current ones and the replacements under way (ticks, registry changes, events). */
+    private List<NodeSubscriber> allConnections() {
+        List<NodeSubscriber> current = subscribers();
+        if (handovers.isEmpty()) {
+            return current;
+        }
+        List<NodeSubscriber> all = new ArrayList<>(current);
+        for (NodeSubscriber subscriber : handovers.keySet()) {
+            if (!all.contains(subscriber) && !subscriber.isClosed()) {
+                all.add(subscriber);
+            }
+        }
+        return all;
+    }
+
     private void onRegistryChanged() {
         if (closed) {
             return;
         }
-        for (NodeSubscriber subscriber : subscribers()) {
+        for (NodeSubscriber subscriber : allConnections()) {
             subscriber.registryChanged();
         }
     }
@@ -459,7 +494,7 @@ public final class RedisSource implements Source {
         if (config.sentinel().map(s -> s.nodes().stream().anyMatch(n -> n.toString().equals(address))).orElse(false)) {
             return;   // one of our Sentinel connections
         }
-        for (NodeSubscriber subscriber : subscribers()) {
+        for (NodeSubscriber subscriber : allConnections()) {
             if (subscriber.fixedNode().map(address::equals).orElse(true)) {
                 subscriber.reconnectFailed(failed);
             }
@@ -468,7 +503,7 @@ public final class RedisSource implements Source {
 
     /** Periodic, on the source's timer: due verifications and the PING deadline checks of every connection. */
     private void tick() {
-        for (NodeSubscriber subscriber : subscribers()) {
+        for (NodeSubscriber subscriber : allConnections()) {
             try {
                 subscriber.tick();
             } catch (RuntimeException e) {
@@ -484,6 +519,14 @@ public final class RedisSource implements Source {
         }
         String text = payload == null ? "" : payload;
         String node = from.node();
+        if (!handovers.isEmpty()) {
+            Handover handover = handovers.get(from);
+            if (handover != null
+                    && !handover.overlap.receive(from == handover.old ? "old" : "new", pattern, channel, text)) {
+                handoverDuplicates.increment();   // the other connection of this handover delivered it already
+                return;
+            }
+        }
         receipts.computeIfAbsent(node, n -> new LongAdder()).increment();
         if (dedup != null && !dedup.receive(node, pattern, channel, text)) {
             duplicates.increment();
@@ -505,6 +548,34 @@ public final class RedisSource implements Source {
     }
 
     private void report(NodeSubscriber from, Plan plan) {
+        Handover handover = handovers.isEmpty() ? null : handovers.get(from);
+        if (handover != null && (from == handover.fresh ? !handover.promoted : handover.promoted)) {
+            // the replacement before it takes over, or the replaced connection after: logged, not the node's state
+            String which = from == handover.fresh ? "replacement" : "replaced";
+            for (String warning : plan.warnings()) {
+                log.warn("Redis source ({} connection): {}", which, warning);
+            }
+            for (Transition transition : plan.transitions()) {
+                SourceStatus status = transition.status();
+                log.info("Redis source ({} connection) {} -> {}{}: {}", which, transition.from(), status.state(),
+                        status.node().map(n -> " on " + n).orElse(""), status.reason());
+            }
+            if (from == handover.fresh && from.confirmed()) {
+                try {
+                    timer.execute(() -> promote(handover));
+                } catch (RejectedExecutionException e) {
+                    // closing
+                }
+            }
+            return;
+        }
+        plan.replaceReason().ifPresent(why -> {
+            try {
+                timer.execute(() -> replace(from, why));
+            } catch (RejectedExecutionException e) {
+                // closing
+            }
+        });
         for (String warning : plan.warnings()) {
             log.warn("Redis source: {}", warning);
         }
@@ -531,10 +602,10 @@ public final class RedisSource implements Source {
     // ---------------------------------------------------------------------------------------------- reconcile
 
     /**
-     * Forces a fresh connection and subscription on {@code node}: the watchdog calls this after a canary miss, when a
-     * connection may look alive and still deliver nothing. The connection is closed, so Lettuce reconnects at once
-     * (re-resolving the master in Sentinel mode) and the registry is replayed; in every-node mode a reconcile runs
-     * too. Non-blocking; a node without a connection is left to the reconcile.
+     * Builds a fresh connection and subscription on {@code node} make-before-break (see {@link #replace}): the watchdog
+     * calls this after a canary miss, when a connection may look alive and still deliver nothing. Non-blocking; a node
+     * without a live subscription is reconnected at once instead (nothing to keep), and one without a connection is
+     * left to the reconcile.
      */
     public void resubscribe(String node, String reason) {
         if (closed) {
@@ -549,10 +620,153 @@ public final class RedisSource implements Source {
             }
         }
         if (target != null) {
-            target.drop("watchdog: " + reason);
+            replace(target, "watchdog: " + reason);
         }
         if (config.everyNode()) {
             requestReconcile();
+        }
+    }
+
+    /**
+     * Resubscribes make-before-break: a second connection to the same target (the same node; in master mode the master
+     * as Sentinel names it now) subscribes the whole registry and is verified server-side (CLIENT INFO); only then
+     * does it take the old connection's place, and the old one is closed. Messages both connections receive meanwhile
+     * are delivered once (an overlap deduplicator per handover). If the new connection is not confirmed within
+     * {@link #REPLACEMENT_TIMEOUT}, it is closed and the old one kept. A subscriber whose subscription is not live
+     * (not SUBSCRIBED or VERIFIED) has nothing to keep: it is resubscribed in place, or its connection dropped so the
+     * client reconnects at once. One replacement per subscriber at a time.
+     */
+    void replace(NodeSubscriber old, String reason) {
+        if (closed || old.isClosed()) {
+            return;
+        }
+        SubscriptionState state = old.state();
+        if (state == SubscriptionState.CONNECTED) {
+            old.resubscribe(reason);
+            return;
+        }
+        if (state != SubscriptionState.SUBSCRIBED && state != SubscriptionState.VERIFIED) {
+            old.drop(reason);
+            return;
+        }
+        Handover handover;
+        synchronized (topology) {
+            Handover running = handovers.get(old);
+            boolean underWay = running != null && !running.abandoned && !(running.promoted && running.fresh == old);
+            if (underWay || !isCurrent(old)) {
+                log.debug("Redis source: replacement of {} already under way or superseded ({})", old, reason);
+                return;
+            }
+            NodeSubscriber fresh = newSubscriber(old.uri(), old.fixedNode().orElse(null), old.target());
+            handover = new Handover(old, fresh, reason,
+                    new MessageDeduplicator(clock, config.dedupWindow(), config.dedupMaxEntries()));
+            handovers.put(old, handover);
+            handovers.put(fresh, handover);
+        }
+        replacements.increment();
+        log.info("Redis source: resubscribing on {} make-before-break ({}): a second connection subscribes the registry;"
+                + " the current one stays until the new one is verified", old.node(), reason);
+        handover.fresh.start();
+        try {
+            timer.schedule(() -> abandon(handover, "not confirmed within " + REPLACEMENT_TIMEOUT.toSeconds() + " s ("
+                    + handover.fresh.status().state() + ": " + handover.fresh.status().reason() + ")"),
+                    REPLACEMENT_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** Whether {@code subscriber} is the live one for its node (not replaced, not removed). */
+    private boolean isCurrent(NodeSubscriber subscriber) {
+        if (!config.everyNode()) {
+            return single == subscriber;
+        }
+        return subscriber.fixedNode().map(node -> nodes.get(node) == subscriber).orElse(false);
+    }
+
+    /** The new connection is confirmed: it takes the old one's place, then the old one is closed. */
+    private void promote(Handover handover) {
+        synchronized (topology) {
+            if (handover.promoted || handover.abandoned || closed) {
+                return;
+            }
+            if (!isCurrent(handover.old)) {
+                handover.abandoned = true;
+            } else {
+                handover.fresh.continueCountFrom(handover.old);
+                if (!config.everyNode()) {
+                    single = handover.fresh;
+                } else {
+                    nodes.put(handover.old.fixedNode().orElseThrow(), handover.fresh);
+                }
+                handover.promoted = true;
+            }
+        }
+        if (handover.abandoned) {
+            retire(handover, handover.fresh, "the node it was to replace is no longer subscribed");
+            return;
+        }
+        SourceStatus now = handover.fresh.status();
+        log.info("Redis source: {} resubscribed make-before-break: the new connection is {} ({}); closing the old one",
+                now.node().orElse(handover.old.node()), now.state(), handover.reason);
+        notifyListeners(now);
+        retire(handover, handover.old, "replaced by a verified connection (make-before-break)");
+    }
+
+    /** The new connection did not make it in time: close it, keep the old one. */
+    private void abandon(Handover handover, String why) {
+        synchronized (topology) {
+            if (handover.promoted || handover.abandoned) {
+                return;
+            }
+            handover.abandoned = true;
+        }
+        if (!closed) {
+            log.warn("Redis source: the replacement connection for {} was {}; keeping the current connection",
+                    handover.old.node(), why);
+        }
+        retire(handover, handover.fresh, "replacement given up: " + why);
+    }
+
+    /** Closes the side of a handover that lost, in the background; ends the handover after {@link #HANDOVER_TAIL}. */
+    private void retire(Handover handover, NodeSubscriber loser, String why) {
+        inBackground(() -> loser.close(why)).whenComplete((ignored, error) -> {
+            try {
+                timer.schedule(() -> {
+                    handovers.remove(handover.old, handover);
+                    handovers.remove(handover.fresh, handover);
+                }, HANDOVER_TAIL.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                handovers.remove(handover.old, handover);
+                handovers.remove(handover.fresh, handover);
+            }
+        });
+    }
+
+    /** Resubscriptions done make-before-break (started), since start. */
+    public long replacements() {
+        return replacements.sum();
+    }
+
+    /** Copies dropped because both connections of a make-before-break handover received them, since start. */
+    public long handoverDuplicatesDropped() {
+        return handoverDuplicates.sum();
+    }
+
+    /** One make-before-break replacement: who replaces whom, and the overlap's deduplication. */
+    private static final class Handover {
+        final NodeSubscriber old;
+        final NodeSubscriber fresh;
+        final String reason;
+        final MessageDeduplicator overlap;
+        boolean promoted;    // guarded by topology
+        boolean abandoned;   // guarded by topology
+
+        Handover(NodeSubscriber old, NodeSubscriber fresh, String reason, MessageDeduplicator overlap) {
+            this.old = old;
+            this.fresh = fresh;
+            this.reason = reason;
+            this.overlap = overlap;
         }
     }
 
@@ -700,7 +914,7 @@ public final class RedisSource implements Source {
                 NodeRole now = seen.orElse(bySentinel != null ? bySentinel : before);
                 if (subscriber.role(now, seen.isPresent() ? "ROLE on the node" : "Sentinel's lists")
                         && seen.isPresent() && before != NodeRole.UNKNOWN) {
-                    subscriber.resubscribe("reconcile: ROLE on " + node + " now says " + now + " (was " + before
+                    replace(subscriber, "reconcile: ROLE on " + node + " now says " + now + " (was " + before
                             + "); subscribing the registry again");
                     continue;
                 }

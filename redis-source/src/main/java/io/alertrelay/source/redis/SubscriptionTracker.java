@@ -170,9 +170,11 @@ final class SubscriptionTracker {
         boolean matches = channels == wantChannels && patterns == wantPatterns && acknowledged.equals(want);
         if (state == SubscriptionState.VERIFIED) {   // a periodic re-check (reconcile)
             if (!matches) {
-                resubscribeAll(plan, "reconcile: CLIENT INFO on " + node + " shows sub=" + channels + " psub="
-                        + patterns + " but the registry wants sub=" + wantChannels + " psub=" + wantPatterns
-                        + "; subscribing the registry again", want);
+                // make-before-break: the owner builds a second, verified connection before this one is closed, so
+                // the subscriptions the server still has keep delivering meanwhile
+                plan.replace("reconcile: CLIENT INFO on " + node + " shows sub=" + channels + " psub=" + patterns
+                        + " but the registry wants sub=" + wantChannels + " psub=" + wantPatterns
+                        + "; building a new connection with the whole registry");
             }
             return plan;
         }
@@ -263,6 +265,14 @@ final class SubscriptionTracker {
         return plan;
     }
 
+    /**
+     * This connection replaces one that resubscribed {@code earlier} times (make-before-break): the node's count
+     * goes on, plus this resubscription.
+     */
+    synchronized void continueCountFrom(long earlier) {
+        resubscribes += earlier + 1;
+    }
+
     /** Records the node's role as last seen; true when it changed. */
     synchronized boolean role(NodeRole newRole) {
         if (newRole == role) {
@@ -278,6 +288,15 @@ final class SubscriptionTracker {
 
     synchronized SubscriptionState state() {
         return state;
+    }
+
+    /**
+     * Whether this connection's subscription is as confirmed as it can get: {@link SubscriptionState#VERIFIED}, or
+     * {@link SubscriptionState#SUBSCRIBED} on a connection the server cannot be asked on (RESP2, or CLIENT INFO
+     * refused by an ACL).
+     */
+    synchronized boolean confirmed() {
+        return !closed && (state == SubscriptionState.VERIFIED || (state == SubscriptionState.SUBSCRIBED && !canVerify));
     }
 
     /** The source is closing: resolving for good; later events are ignored. */
@@ -375,6 +394,7 @@ final class SubscriptionTracker {
         private final List<Transition> transitions = new ArrayList<>();
         private final List<String> warnings = new ArrayList<>();
         private long verifyToken;
+        private String replaceReason;
 
         Plan(long epoch) {
             this.epoch = epoch;
@@ -415,6 +435,16 @@ final class SubscriptionTracker {
 
         void warn(String warning) {
             warnings.add(warning);
+        }
+
+        /** Asks the owner to replace this connection make-before-break (see {@code RedisSource#replace}). */
+        void replace(String why) {
+            replaceReason = why;
+        }
+
+        /** Why the connection should be replaced, if it should. */
+        Optional<String> replaceReason() {
+            return Optional.ofNullable(replaceReason);
         }
     }
 }

@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One {@link OkHttpClient} (own connection pool and dispatcher) per instance. OkHttp's own silent retry on
  * connection failure is off: the pipeline owns retries. {@link #close()} is idempotent; {@link #deliver} after
- * {@code close()} throws {@link IllegalStateException}.
+ * {@code close()} returns a retryable result without a network call (the {@link Sink} contract).
  */
 final class SlackSink implements Sink {
     private static final Logger log = LoggerFactory.getLogger(SlackSink.class);
@@ -95,7 +95,7 @@ final class SlackSink implements Sink {
     @Override
     public DeliveryResult deliver(Alert alert) {
         if (closed.get()) {
-            throw new IllegalStateException("slack sink " + instance + " is closed");
+            return log(alert, DeliveryResult.retryable("slack sink " + instance + " is closed"));
         }
         byte[] body;
         try {

@@ -1,7 +1,6 @@
 package io.alertrelay.sink.slack;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -383,9 +382,10 @@ class SlackSinkTest {
 
         assertThat(sink.client().dispatcher().executorService().isShutdown()).isTrue();
         assertThat(sink.client().connectionPool().connectionCount()).isZero();
-        assertThatThrownBy(() -> sink.deliver(Alerts.diskFull()))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("closed");
+        DeliveryResult afterClose = sink.deliver(Alerts.diskFull());
+        assertThat(afterClose.outcome()).isEqualTo(Outcome.RETRYABLE);
+        assertThat(afterClose.detail()).isEqualTo("slack sink ops-slack is closed");
+        assertThat(server.getRequestCount()).isEqualTo(1);
     }
 
     @Test

@@ -38,9 +38,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The closed-loop proof that the relay's subscription delivers (field notes 6b.1).
  *
- * <p>Every {@code watchdog.canary.interval} a <em>round</em> publishes one canary per {@link CanaryTarget} through
- * the {@link CanaryPublisher} (each with its own sequence number), and expects every one of them back, through the
- * pipeline, on every node named by {@link #expectedNodes}, within {@code watchdog.canary.timeout}. Per node:
+ * <p>Every {@code watchdog.canary.interval} a <em>round</em> publishes one canary per {@link CanaryTarget} on every
+ * node that takes writes ({@link #publishOn}; by default the master) through the {@link CanaryPublisher} (each with
+ * its own sequence number). A canary is judged by where it went: it is expected back, through the pipeline, within
+ * {@code watchdog.canary.timeout}, on the node that acknowledged its PUBLISH and on the replicas that node named as
+ * online at that moment, as far as the relay listens on them ({@link #expectedNodes}). A canary that could not be
+ * published is a publishing problem of its node (logged once as "canaries cannot be published on X", counted, shown in
+ * {@link #status()}), never a miss of any subscription. Per listening node:
  * <ul>
  *   <li>{@link NodeState#PENDING}/{@link NodeState#OK} + a missed round → {@link NodeState#SUSPECT}, and the
  *       {@link Resubscriber} is asked to resubscribe;</li>
@@ -50,8 +54,7 @@ import org.slf4j.LoggerFactory;
  *   <li>a round that comes back completely (even late, unless an older round than the last miss) → {@link NodeState#OK};
  *       the alert, if any, is resolved.</li>
  * </ul>
- * A canary that could not be published counts as missed, with the publisher's exception as the reason. A canary that
- * comes back on no node at all opens a blind window ({@link BlindWindows#canaryMissed}); every canary that comes back is
+ * A published canary that comes back on no node at all opens a blind window ({@link BlindWindows#canaryMissed}); every canary that comes back is
  * reported to {@link BlindWindows#onCanaryReceived}.
  *
  * <p><b>Driving it.</b> The monitor owns no thread: the app calls {@link #tick()} every {@link #suggestedTickPeriod()}
@@ -79,6 +82,9 @@ public final class CanaryMonitor {
     // guarded by this
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private String master;
+    /** Where rounds publish; null = the master, or every expected node while no master is named. */
+    private Set<String> publishOn;
+    private final Map<String, PublishState> publishing = new LinkedHashMap<>();
     private final Deque<Round> rounds = new ArrayDeque<>();
     private final List<Alert> orphanedAlerts = new ArrayList<>();
     private long nextSeq = 1;
@@ -86,7 +92,6 @@ public final class CanaryMonitor {
     private Instant nextPublishAt;
     private Instant lastPublishedAt;
     private boolean waitingForNodesLogged;
-    private boolean publishFailing;
     private long published;
     private long publishFailures;
     private long received;
@@ -147,7 +152,15 @@ public final class CanaryMonitor {
     public record MonitorStatus(String relayInstance, Duration interval, Duration timeout, List<CanaryTarget> targets,
                                 Optional<String> master, List<NodeStatus> nodes, Optional<Instant> lastPublishedAt,
                                 long published, long publishFailures, long received, long foreignReceived,
-                                long resubscribeRequests) {}
+                                long resubscribeRequests, List<PublishStatus> publishing) {}
+
+    /**
+     * Publishing on one node, for {@code /status}: {@code failing} while its last canary could not be published.
+     *
+     * @param consecutiveFailures canaries in a row that could not be published there
+     */
+    public record PublishStatus(String node, boolean failing, Instant since, long published, long failures,
+                                int consecutiveFailures, Optional<String> lastError) {}
 
     /** How often the app should call {@link #tick()}: a tenth of the shorter of interval and timeout, 50ms–1s. */
     public Duration suggestedTickPeriod() {
@@ -198,6 +211,16 @@ public final class CanaryMonitor {
     }
 
     /**
+     * The nodes rounds publish on: every node that takes writes (the master, and any other node whose ROLE says
+     * master, as the old master does for a while after {@code SENTINEL FAILOVER}). Empty or never called: the master
+     * named in {@link #expectedNodes(Set, String)}, else every expected node.
+     */
+    public synchronized void publishOn(Set<String> writers) {
+        this.publishOn = writers.isEmpty() ? null : Set.copyOf(writers);
+        publishing.keySet().retainAll(publishTargets());
+    }
+
+    /**
      * Called by the pipeline hook for every canary that comes back (the pipeline absorbs canaries at the sinks' edge).
      * Canaries of other relay instances are counted and ignored.
      *
@@ -233,7 +256,7 @@ public final class CanaryMonitor {
                     state.lastSeq = seq;
                     state.lastRoundTrip = Duration.between(round.sentAt, receivedAt);
                 }
-                if (round.completeOn(node) && round.number >= state.lastMissRound) {
+                if (round.completeOn(node) && round.number >= state.lastMissRound) {   // everything expected there
                     roundCameBack(state, round, receivedAt, effects);
                 }
             }
@@ -402,7 +425,7 @@ public final class CanaryMonitor {
     public synchronized MonitorStatus status() {
         return new MonitorStatus(relayInstance, settings.interval(), settings.timeout(), targets,
                 Optional.ofNullable(master), nodes(), Optional.ofNullable(lastPublishedAt), published, publishFailures,
-                received, foreignReceived, resubscribeRequests);
+                received, foreignReceived, resubscribeRequests, publishing());
     }
 
     public String relayInstance() {
@@ -428,10 +451,14 @@ public final class CanaryMonitor {
         }
         Round round = new Round(nextRoundNumber++, now, now.plus(settings.timeout()), nodes.keySet());
         List<Publication> publications = new ArrayList<>();
-        for (CanaryTarget target : targets) {
-            long seq = nextSeq++;
-            round.targets.put(seq, target);
-            publications.add(new Publication(seq, target.channel(), CanaryPayload.encode(relayInstance, seq, now)));
+        for (String node : publishTargets()) {
+            for (CanaryTarget target : targets) {
+                long seq = nextSeq++;
+                round.targets.put(seq, target);
+                round.publishedOn.put(seq, node);
+                publications.add(new Publication(seq, node, target.channel(),
+                        CanaryPayload.encode(relayInstance, seq, now)));
+            }
         }
         rounds.addLast(round);
         published += publications.size();
@@ -440,10 +467,21 @@ public final class CanaryMonitor {
         return publications;
     }
 
+    /** Where a round publishes now (see {@link #publishOn}). */
+    private Set<String> publishTargets() {
+        if (publishOn != null) {
+            return publishOn;
+        }
+        if (master != null) {
+            return Set.of(master);
+        }
+        return new LinkedHashSet<>(nodes.keySet());
+    }
+
     private void publish(Publication publication) {
-        CompletionStage<Void> stage;
+        CompletionStage<CanaryPublisher.Published> stage;
         try {
-            stage = publisher.publish(publication.channel, publication.payload);
+            stage = publisher.publish(publication.node, publication.channel, publication.payload);
         } catch (RuntimeException e) {
             publishFailed(publication, e);
             return;
@@ -452,19 +490,33 @@ public final class CanaryMonitor {
             publishFailed(publication, new IllegalStateException("the publisher returned no CompletionStage"));
             return;
         }
-        stage.whenComplete((ignored, error) -> {
-            if (error != null) {
-                publishFailed(publication, error);
+        stage.whenComplete((published, error) -> {
+            if (error != null || published == null) {
+                publishFailed(publication, error != null ? error
+                        : new IllegalStateException("the publisher completed without saying where"));
             } else {
-                publishSucceeded(publication);
+                publishSucceeded(publication, published);
             }
         });
     }
 
-    private synchronized void publishSucceeded(Publication publication) {
-        if (publishFailing) {
-            publishFailing = false;
-            log.info("canary: publishing on {} works again", publication.channel);
+    private synchronized void publishSucceeded(Publication publication, CanaryPublisher.Published published) {
+        Round round = roundOf(publication.seq);
+        if (round != null) {
+            // expected back on the node that acknowledged it and on its online replicas, where the relay listens
+            Set<String> expect = new LinkedHashSet<>();
+            expect.add(published.node());
+            expect.addAll(published.replicas());
+            expect.retainAll(round.expected);
+            round.expectedBySeq.put(publication.seq, expect);
+        }
+        PublishState state = publishing.computeIfAbsent(publication.node, n -> new PublishState(n, clock.instant()));
+        state.published++;
+        state.consecutiveFailures = 0;
+        if (state.failing) {
+            state.failing = false;
+            state.since = clock.instant();
+            log.info("canary: canaries can be published on {} again", publication.node);
         }
     }
 
@@ -472,51 +524,80 @@ public final class CanaryMonitor {
         publishFailures++;
         String description = describe(error);
         Round round = roundOf(publication.seq);
-        if (round != null && !round.evaluated) {
+        if (round != null) {
             round.publishFailures.put(publication.seq, description);
         }
-        if (!publishFailing) {
-            publishFailing = true;
-            log.warn("canary: publishing #{} on {} failed: {}", publication.seq, publication.channel, description);
+        PublishState state = publishing.computeIfAbsent(publication.node, n -> new PublishState(n, clock.instant()));
+        state.failures++;
+        state.consecutiveFailures++;
+        state.lastError = description;
+        if (!state.failing) {
+            state.failing = true;
+            state.since = clock.instant();
+            log.warn("canary: canaries cannot be published on {} (#{} on {}: {}); a publishing problem of that node, "
+                    + "not evidence against any subscription", publication.node, publication.seq, publication.channel,
+                    description);
         } else {
-            log.debug("canary: publishing #{} on {} failed: {}", publication.seq, publication.channel, description);
+            log.debug("canary: publishing #{} on {} failed on {}: {}", publication.seq, publication.channel,
+                    publication.node, description);
         }
     }
 
-    /** A round's deadline passed: every expected node that misses one of its canaries missed the round. */
+    /** Metric: nodes whose last canary could not be published. */
+    public synchronized long publishFailingNodes() {
+        return publishing.values().stream().filter(state -> state.failing).count();
+    }
+
+    public synchronized List<PublishStatus> publishing() {
+        List<PublishStatus> result = new ArrayList<>();
+        for (PublishState state : publishing.values()) {
+            result.add(new PublishStatus(state.node, state.failing, state.since, state.published, state.failures,
+                    state.consecutiveFailures, Optional.ofNullable(state.lastError)));
+        }
+        return result;
+    }
+
+    /**
+     * A round's deadline passed. Each canary is judged by where it went: a node that acknowledged it, or a replica that
+     * node named, and that did not deliver it missed the round. A canary whose PUBLISH failed or is still unanswered
+     * proves nothing either way (see {@link #publishFailed}); a published one that came back nowhere opens a blind
+     * window.
+     */
     private void judge(Round round, List<Runnable> effects) {
         round.evaluated = true;
-        String expectedNodes = String.join(", ", round.expected);
+        Map<String, List<String>> missing = new LinkedHashMap<>();
         for (Map.Entry<Long, CanaryTarget> entry : round.targets.entrySet()) {
             long seq = entry.getKey();
+            Set<String> expect = round.expectedBySeq.get(seq);
+            if (expect == null) {
+                continue;   // not published (or no answer yet): a publishing matter, judged nowhere
+            }
             if (!round.receivedAnywhere(seq)) {
                 CanaryTarget target = entry.getValue();
-                String reason = what(round, seq) + (round.publishFailures.containsKey(seq) ? "" : " on any of " + expectedNodes);
-                effects.add(() -> blindWindows.canaryMissed(target.subscription().name(), round.sentAt, reason));
+                String reason = what(round, seq) + (expect.isEmpty()
+                        ? " (published on " + round.publishedOn.get(seq) + ", where the relay has no live subscription)"
+                        : " on any of " + String.join(", ", expect));
+                String on = round.publishedOn.get(seq);
+                effects.add(() -> blindWindows.canaryMissed(on, target.subscription().name(), round.sentAt, reason));
             }
-        }
-        for (String name : round.expected) {
-            Node node = nodes.get(name);
-            if (node == null || round.completeOn(name)) {
-                continue;
-            }
-            List<String> missing = new ArrayList<>();
-            for (long seq : round.targets.keySet()) {
+            for (String name : expect) {
                 if (!round.received.getOrDefault(name, Set.of()).contains(seq)) {
-                    missing.add(what(round, seq));
+                    missing.computeIfAbsent(name, n -> new ArrayList<>()).add(what(round, seq));
                 }
             }
-            missed(node, round, String.join("; ", missing) + " on " + name, effects);
+        }
+        for (Map.Entry<String, List<String>> entry : missing.entrySet()) {
+            Node node = nodes.get(entry.getKey());
+            if (node != null) {
+                missed(node, round, String.join("; ", entry.getValue()) + " on " + node.name, effects);
+            }
         }
     }
 
     private String what(Round round, long seq) {
         CanaryTarget target = round.targets.get(seq);
-        String failure = round.publishFailures.get(seq);
-        return failure != null
-                ? "canary #" + seq + " on " + target.channel() + " could not be published (" + failure + ")"
-                : "canary #" + seq + " on " + target.channel() + " not received within "
-                        + Durations.format(settings.timeout());
+        return "canary #" + seq + " on " + target.channel() + " (published on " + round.publishedOn.get(seq)
+                + ") not received within " + Durations.format(settings.timeout());
     }
 
     private void missed(Node node, Round round, String reason, List<Runnable> effects) {
@@ -633,7 +714,22 @@ public final class CanaryMonitor {
         return text.length() <= 200 ? text : text.substring(0, 197) + "...";
     }
 
-    private record Publication(long seq, String channel, String payload) {}
+    private record Publication(long seq, String node, String channel, String payload) {}
+
+    private static final class PublishState {
+        final String node;
+        boolean failing;
+        Instant since;
+        long published;
+        long failures;
+        int consecutiveFailures;
+        String lastError;
+
+        PublishState(String node, Instant since) {
+            this.node = node;
+            this.since = since;
+        }
+    }
 
     private static final class Round {
         final long number;
@@ -643,6 +739,10 @@ public final class CanaryMonitor {
         final Map<Long, CanaryTarget> targets = new LinkedHashMap<>();
         final Map<String, Set<Long>> received = new HashMap<>();
         final Map<Long, String> publishFailures = new HashMap<>();
+        /** seq -> the node it was published on. */
+        final Map<Long, String> publishedOn = new HashMap<>();
+        /** seq -> where it must come back (set when its PUBLISH is acknowledged). */
+        final Map<Long, Set<String>> expectedBySeq = new HashMap<>();
         boolean evaluated;
 
         Round(long number, Instant sentAt, Instant deadline, Set<String> expected) {
@@ -652,8 +752,19 @@ public final class CanaryMonitor {
             this.expected = Collections.unmodifiableSet(new LinkedHashSet<>(expected));
         }
 
+        /** Whether {@code node} delivered every canary of the round that is known to be expected there. */
         boolean completeOn(String node) {
-            return received.getOrDefault(node, Set.of()).containsAll(targets.keySet());
+            Set<Long> got = received.getOrDefault(node, Set.of());
+            boolean any = false;
+            for (Map.Entry<Long, Set<String>> entry : expectedBySeq.entrySet()) {
+                if (entry.getValue().contains(node)) {
+                    any = true;
+                    if (!got.contains(entry.getKey())) {
+                        return false;
+                    }
+                }
+            }
+            return any || !got.isEmpty();
         }
 
         boolean receivedAnywhere(long seq) {

@@ -74,6 +74,21 @@ public record StreamFinding(
         requireNonNull(lasted, "lasted is null");
     }
 
+    /**
+     * This finding as the relay-health alert it raises (firing) or resolves: id {@code stream-<kind>-<stream>}, a rate
+     * spike is a warning, absence and a drop are errors.
+     */
+    public io.alertrelay.spi.Alert toAlert(String relayInstance) {
+        String kindName = kind.name().toLowerCase(java.util.Locale.ROOT);
+        io.alertrelay.spi.Alert alert = io.alertrelay.watchdog.RelayHealthAlerts.alert("stream-" + kindName + "-" + stream,
+                io.alertrelay.spi.Status.FIRING,
+                kind == Kind.RATE_SPIKE ? io.alertrelay.spi.Severity.WARNING : io.alertrelay.spi.Severity.ERROR,
+                message, message, "stream", relayInstance, java.util.Map.of("stream", stream, "kind", kindName),
+                java.util.Map.of(), at);
+        return state == io.alertrelay.spi.Status.FIRING ? alert
+                : io.alertrelay.watchdog.RelayHealthAlerts.resolved(alert, message, at);
+    }
+
     public boolean firing() {
         return state == Status.FIRING;
     }

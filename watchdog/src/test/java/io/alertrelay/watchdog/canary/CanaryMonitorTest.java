@@ -56,7 +56,7 @@ final class CanaryMonitorTest {
 
         monitor.tick();
         assertThat(publisher.published).hasSize(1);
-        Published first = publisher.published.get(0);
+        Sent first = publisher.published.get(0);
         assertThat(first.channel).isEqualTo("alerts:__canary__");
         JsonNode event = JSON.readTree(first.payload);
         assertThat(event.get("title").asText()).isEqualTo("alert-relay canary");
@@ -130,7 +130,7 @@ final class CanaryMonitorTest {
         monitor.tick();
         assertThat(monitor.state(NODE_A)).contains(NodeState.SUSPECT);
         assertThat(resubscribes).containsExactly(
-                NODE_A + ": canary #2 on alerts:__canary__ not received within 3s on " + NODE_A);
+                NODE_A + ": canary #2 on alerts:__canary__ (published on " + NODE_A + ") not received within 3s on " + NODE_A);
         assertThat(alerts.raised()).isEmpty();
 
         clock.advance(Duration.ofSeconds(7));
@@ -145,7 +145,7 @@ final class CanaryMonitorTest {
         assertThat(critical.title()).isEqualTo("Alert Relay is not receiving its canaries on " + NODE_A);
         assertThat(critical.labels()).containsEntry("component", "canary").containsEntry("node", NODE_A)
                 .containsEntry("relay", RELAY);
-        assertThat(critical.summary().orElseThrow()).contains("canary #3 on alerts:__canary__ not received within 3s");
+        assertThat(critical.summary().orElseThrow()).contains("canary #3 on alerts:__canary__ (published on " + NODE_A + ") not received within 3s");
         assertThat(critical.source()).contains("alert-relay-watchdog");
 
         clock.advance(Duration.ofSeconds(7));
@@ -161,30 +161,101 @@ final class CanaryMonitorTest {
     }
 
     @Test
-    void aPublishFailureCountsAsAMissWithTheExceptionAsReason() {
+    void aCanaryThatCannotBePublishedIsThatNodesPublishingProblemNeverASubscriptionMiss() {
         CanaryMonitor monitor = monitor(ALERTS);
         monitor.expectedNodes(Set.of(NODE_A));
         publisher.failWith(new IllegalStateException("Unable to connect to 10.0.0.5:6379"));
+        try (LogCapture logs = LogCapture.of(CanaryMonitor.class)) {
+            for (int round = 0; round < 3; round++) {
+                monitor.tick();
+                clock.advance(Duration.ofSeconds(3));
+                monitor.tick();
+                clock.advance(Duration.ofSeconds(7));
+            }
+            assertThat(logs.lines(Level.WARN)).singleElement().asString()
+                    .startsWith("canary: canaries cannot be published on " + NODE_A + " (#1 on alerts:__canary__: "
+                            + "IllegalStateException: Unable to connect to 10.0.0.5:6379)");
+        }
+        assertThat(monitor.state(NODE_A)).contains(NodeState.PENDING);
+        assertThat(resubscribes).isEmpty();
+        assertThat(windows.open()).isEmpty();
+        assertThat(alerts.raised()).isEmpty();
+        assertThat(monitor.publishFailures()).isEqualTo(3);
+        assertThat(monitor.publishFailingNodes()).isEqualTo(1);
+        assertThat(monitor.publishing()).singleElement().satisfies(state -> {
+            assertThat(state.node()).isEqualTo(NODE_A);
+            assertThat(state.failing()).isTrue();
+            assertThat(state.consecutiveFailures()).isEqualTo(3);
+        });
+
+        publisher.failWith(null);
         monitor.tick();
-        clock.advance(Duration.ofSeconds(3));
-        monitor.tick();
-        assertThat(monitor.state(NODE_A)).contains(NodeState.SUSPECT);
-        assertThat(resubscribes).containsExactly(NODE_A + ": canary #1 on alerts:__canary__ could not be published "
-                + "(IllegalStateException: Unable to connect to 10.0.0.5:6379) on " + NODE_A);
-        assertThat(monitor.publishFailures()).isEqualTo(1);
+        echo(monitor, NODE_A, 4);
+        assertThat(monitor.state(NODE_A)).contains(NodeState.OK);
+        assertThat(monitor.publishFailingNodes()).isZero();
     }
 
     @Test
-    void aPublisherThatThrowsCountsAsAMissToo() {
+    void aPublisherThatThrowsIsAPublishingProblemToo() {
         CanaryMonitor monitor = new CanaryMonitor(new CanaryMonitor.Settings(Duration.ofSeconds(10),
-                Duration.ofSeconds(3), Duration.ofSeconds(30)), RELAY, List.of(ALERTS), (channel, payload) -> {
+                Duration.ofSeconds(3), Duration.ofSeconds(30)), RELAY, List.of(ALERTS), (node, channel, payload) -> {
                     throw new IllegalArgumentException("no master");
                 }, (node, reason) -> resubscribes.add(reason), alerts, windows, clock);
         monitor.expectedNodes(Set.of(NODE_A));
         assertThatCode(monitor::tick).doesNotThrowAnyException();
         clock.advance(Duration.ofSeconds(3));
         monitor.tick();
-        assertThat(resubscribes).singleElement().asString().contains("could not be published (IllegalArgumentException: no master)");
+        assertThat(resubscribes).isEmpty();
+        assertThat(monitor.publishing()).singleElement().satisfies(state ->
+                assertThat(state.lastError()).contains("IllegalArgumentException: no master"));
+    }
+
+    @Test
+    void aCanaryIsJudgedWhereItWentNotWhereTheMasterIsNamedAtJudgingTime() {
+        // after SENTINEL FAILOVER: B is master, A (the old master) still takes writes; each canary is expected only on
+        // the node that acknowledged it (and the replicas it named), so A's canary never counts against B
+        CanaryMonitor monitor = monitor(ALERTS);
+        monitor.expectedNodes(Set.of(NODE_A, NODE_B), NODE_B);
+        monitor.publishOn(Set.of(NODE_A, NODE_B));
+        monitor.tick();
+        assertThat(publisher.published).extracting(p -> p.node).containsExactlyInAnyOrder(NODE_A, NODE_B);
+        for (Sent published : publisher.published) {
+            echoOne(monitor, published, published.node, 3);   // each comes back where it was published
+        }
+        clock.advance(Duration.ofSeconds(3));
+        monitor.tick();
+        assertThat(monitor.state(NODE_A)).contains(NodeState.OK);
+        assertThat(monitor.state(NODE_B)).contains(NodeState.OK);
+        assertThat(resubscribes).isEmpty();
+        assertThat(windows.open()).isEmpty();
+
+        // a frozen A: its PUBLISH times out; B is not suspected for it, and B's own canary still proves B
+        publisher.failOn(NODE_A, new IllegalStateException("Command timed out after 2 second(s)"));
+        publisher.published.clear();
+        clock.advance(Duration.ofSeconds(7));
+        monitor.tick();
+        echo(monitor, NODE_B, 2);
+        clock.advance(Duration.ofSeconds(3));
+        monitor.tick();
+        assertThat(monitor.state(NODE_B)).contains(NodeState.OK);
+        assertThat(resubscribes).isEmpty();
+        assertThat(monitor.publishing()).filteredOn(CanaryMonitor.PublishStatus::failing)
+                .extracting(CanaryMonitor.PublishStatus::node).containsExactly(NODE_A);
+    }
+
+    @Test
+    void aReplicaNamedByTheAcknowledgingNodeMustDeliverItsCanaryToo() {
+        CanaryMonitor monitor = monitor(ALERTS);
+        monitor.expectedNodes(Set.of(NODE_A, NODE_B), NODE_A);
+        publisher.replicas(NODE_A, NODE_B);
+        monitor.tick();
+        echo(monitor, NODE_A, 4);   // B's subscription delivers nothing
+        clock.advance(Duration.ofSeconds(3));
+        monitor.tick();
+        assertThat(monitor.state(NODE_A)).contains(NodeState.OK);
+        assertThat(monitor.state(NODE_B)).contains(NodeState.SUSPECT);
+        assertThat(resubscribes).singleElement().asString().startsWith(NODE_B + ": canary #1 on alerts:__canary__ "
+                + "(published on " + NODE_A + ") not received within 3s on " + NODE_B);
     }
 
     @Test
@@ -202,7 +273,7 @@ final class CanaryMonitorTest {
             echo(monitor, NODE_A, 20);
 
             assertThat(logs.lines(Level.WARN)).containsExactly("canary: " + NODE_A + " PENDING -> SUSPECT: canary #1 on "
-                    + "alerts:__canary__ not received within 3s on " + NODE_A + "; asking the source to resubscribe");
+                    + "alerts:__canary__ (published on " + NODE_A + ") not received within 3s on " + NODE_A + "; asking the source to resubscribe");
             assertThat(logs.lines(Level.ERROR)).singleElement().asString()
                     .startsWith("canary: " + NODE_A + " SUSPECT -> FAILED: canary #2 on alerts:__canary__");
             assertThat(logs.lines(Level.INFO)).filteredOn(line -> line.contains("-> OK"))
@@ -227,6 +298,7 @@ final class CanaryMonitorTest {
     void eachExpectedNodeIsJudgedOnItsOwnAndAMissSomewhereIsNoBlindWindow() {
         CanaryMonitor monitor = monitor(ALERTS);
         monitor.expectedNodes(Set.of(NODE_A, NODE_B), NODE_A);
+        publisher.replicas(NODE_A, NODE_B);
         monitor.tick();
         echo(monitor, NODE_A, 4);
         clock.advance(Duration.ofSeconds(3));
@@ -369,7 +441,7 @@ final class CanaryMonitorTest {
         clock.advance(Duration.ofSeconds(3));
         monitor.tick();
         assertThat(monitor.state(NODE_A)).contains(NodeState.SUSPECT);
-        assertThat(resubscribes).containsExactly(NODE_A + ": canary #2 on ops:__canary__ not received within 3s on " + NODE_A);
+        assertThat(resubscribes).containsExactly(NODE_A + ": canary #2 on ops:__canary__ (published on " + NODE_A + ") not received within 3s on " + NODE_A);
         assertThat(windows.open()).extracting(BlindWindows.OpenBlindWindow::subscription).containsExactly("ops:*");
     }
 
@@ -432,11 +504,11 @@ final class CanaryMonitorTest {
     private void echo(CanaryMonitor monitor, String node, long millis) {
         try {
             Instant latest = null;
-            for (Published published : publisher.published) {
+            for (Sent published : publisher.published) {
                 Instant sent = Instant.parse(JSON.readTree(published.payload).get("canary").get("sent").asText());
                 latest = latest == null || sent.isAfter(latest) ? sent : latest;
             }
-            for (Published published : publisher.published) {
+            for (Sent published : publisher.published) {
                 JsonNode canary = JSON.readTree(published.payload).get("canary");
                 Instant sent = Instant.parse(canary.get("sent").asText());
                 if (sent.equals(latest) && !published.echoed.contains(node)) {
@@ -450,29 +522,60 @@ final class CanaryMonitorTest {
         }
     }
 
-    private static final class Published {
+    /** One canary comes back on {@code node}, {@code millis} after it was sent. */
+    private void echoOne(CanaryMonitor monitor, Sent published, String node, long millis) {
+        try {
+            JsonNode canary = JSON.readTree(published.payload).get("canary");
+            Instant sent = Instant.parse(canary.get("sent").asText());
+            published.echoed.add(node);
+            monitor.onCanaryReceived(canary.get("relay").asText(), canary.get("seq").asLong(), node,
+                    sent.plusMillis(millis));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static final class Sent {
+        final String node;
         final String channel;
         final String payload;
         final List<String> echoed = new ArrayList<>();
 
-        Published(String channel, String payload) {
+        Sent(String node, String channel, String payload) {
+            this.node = node;
             this.channel = channel;
             this.payload = payload;
         }
     }
 
+    /** Acknowledges every PUBLISH on the node asked for, which names the replicas set with {@link #replicas}. */
     private static final class RecordingPublisher implements CanaryPublisher {
-        final List<Published> published = new ArrayList<>();
+        final List<Sent> published = new ArrayList<>();
+        private final java.util.Map<String, List<String>> replicas = new java.util.HashMap<>();
+        private final java.util.Map<String, RuntimeException> failures = new java.util.HashMap<>();
         private RuntimeException failure;
 
         void failWith(RuntimeException failure) {
             this.failure = failure;
         }
 
+        void failOn(String node, RuntimeException failure) {
+            failures.put(node, failure);
+        }
+
+        void replicas(String master, String... replicasOfIt) {
+            replicas.put(master, List.of(replicasOfIt));
+        }
+
         @Override
-        public CompletionStage<Void> publish(String channel, String payload) {
-            published.add(new Published(channel, payload));
-            return failure == null ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(failure);
+        public CompletionStage<CanaryPublisher.Published> publish(String node, String channel, String payload) {
+            RuntimeException fail = failures.getOrDefault(node, failure);
+            if (fail != null) {
+                return CompletableFuture.failedFuture(fail);
+            }
+            published.add(new Sent(node, channel, payload));
+            return CompletableFuture.completedFuture(
+                    new CanaryPublisher.Published(node, replicas.getOrDefault(node, List.of())));
         }
     }
 }

@@ -37,6 +37,7 @@ public final class AlertPublisher implements AutoCloseable {
     private final Supplier<String> resolver;
     private final Duration timeout;
     private final Map<Long, Ack> acks = new ConcurrentHashMap<>();
+    private final Map<Long, Ack> unacknowledged = new ConcurrentHashMap<>();
     private final AtomicLong attempted = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong switches = new AtomicLong();
@@ -83,6 +84,14 @@ public final class AlertPublisher implements AutoCloseable {
 
     public long acknowledged() {
         return acks.size();
+    }
+
+    /**
+     * PUBLISHes that failed after a node was chosen (timeout, reset, error reply), by sequence number: the node, when
+     * the attempt started and when it failed. Whether the server executed them is unknown.
+     */
+    public Map<Long, Ack> unacknowledged() {
+        return Map.copyOf(unacknowledged);
     }
 
     public long attempted() {
@@ -151,6 +160,7 @@ public final class AlertPublisher implements AutoCloseable {
 
     private void publish(Alert alert) {
         attempted.incrementAndGet();
+        long attemptNanos = System.nanoTime();
         String announced = announcedMaster;
         if (announced != null && !announced.equals(current)) {
             log.debug("publisher {} follows +switch-master to {}", name, announced);
@@ -175,6 +185,9 @@ public final class AlertPublisher implements AutoCloseable {
                 throw new IllegalStateException("unexpected reply " + reply);
             }
         } catch (RuntimeException e) {
+            if (current != null) {
+                unacknowledged.put(alert.seq(), new Ack(current, attemptNanos, System.nanoTime()));
+            }
             if (errors.incrementAndGet() <= 20) {
                 errorLog.add(System.nanoTime() + " " + alert + " " + e.getMessage());
             }

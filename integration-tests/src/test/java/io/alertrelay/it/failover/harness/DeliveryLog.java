@@ -57,6 +57,19 @@ public final class DeliveryLog implements MessageHandler {
         deliveries.computeIfAbsent(alert.get(), a -> new Delivery(now, node)).count.incrementAndGet();
     }
 
+    /** Records one received alert already decoded (the jar's Slack stand-in parses the webhook body itself). */
+    public void record(Alert alert, String node) {
+        long now = System.nanoTime();
+        total.incrementAndGet();
+        deliveries.computeIfAbsent(alert, a -> new Delivery(now, node)).count.incrementAndGet();
+    }
+
+    /** Records one received message that is not a numbered alert. */
+    public void recordOther() {
+        total.incrementAndGet();
+        other.incrementAndGet();
+    }
+
     public Optional<Delivery> delivery(Alert alert) {
         return Optional.ofNullable(deliveries.get(alert));
     }

@@ -23,11 +23,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /** A subscriber under test: counts what it receives into a {@link DeliveryLog}. */
-public abstract sealed class Subscriber implements AutoCloseable {
+public abstract sealed class Subscriber implements AutoCloseable permits Subscriber.Relay, Subscriber.BareLettuce,
+        JarSubscriber {
     protected final DeliveryLog log = new DeliveryLog();
     private final String label;
 
-    private Subscriber(String label) {
+    Subscriber(String label) {
         this.label = label;
     }
 
@@ -47,8 +48,43 @@ public abstract sealed class Subscriber implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** Ready for the fault beyond its status: the jar's /health/ready (canaries come back). */
+    boolean ready() {
+        return true;
+    }
+
+    /** Just before the fault is injected (publishers running): the jar aligns the fault with its canary schedule. */
+    void beforeFault() {}
+
+    /**
+     * After delivery resumed, publishers still running: the jar waits until its watchdog has judged a canary round
+     * published after {@code faultOver} (when the master was known, or the fault command returned).
+     */
+    void afterFault(java.time.Instant faultOver) {}
+
+    /** After the publishers stopped: waits at most {@code max} for what is still on its way. */
+    void awaitDrained(Duration max) {}
+
+    /** The blind windows the subscriber reported (closed, and open at the end), for subscribers with a watchdog. */
+    Optional<List<ReportedWindow>> blindWindows() {
+        return Optional.empty();
+    }
+
+    /** Lines worth printing when a run fails. */
+    List<String> diagnostics() {
+        return List.of();
+    }
+
     @Override
     public abstract void close();
+
+    /**
+     * The shipped relay: the assembled jar as a child process with the watchdog at its defaults, delivering to a
+     * Slack stand-in (see {@link JarSubscriber}).
+     */
+    public static Subscriber jar() {
+        return new JarSubscriber();
+    }
 
     /** The relay: {@link RedisSource} in-process with an {@link InMemorySubscriptionRegistry} of {@code alerts:*}. */
     public static Subscriber relay(Map<String, Object> extraConfig) {
@@ -60,7 +96,10 @@ public abstract sealed class Subscriber implements AutoCloseable {
         return new BareLettuce();
     }
 
-    /** The relay's {@code status()} as observed every 10 ms: every change, with System.nanoTime. */
+    /**
+     * The relay's master subscription status as observed (in-process: {@code status()} every 10 ms; the jar:
+     * {@code /status}'s {@code redis.master} every 100 ms): every change, with System.nanoTime.
+     */
     public static final class StatusTimeline {
         /** One observed status. */
         public record Entry(long nanos, SourceStatus status) {}
@@ -126,7 +165,7 @@ public abstract sealed class Subscriber implements AutoCloseable {
         }
     }
 
-    private static final class Relay extends Subscriber {
+    static final class Relay extends Subscriber {
         private final Map<String, Object> extraConfig;
         private final StatusTimeline timeline = new StatusTimeline();
         private RedisSource source;
@@ -188,7 +227,7 @@ public abstract sealed class Subscriber implements AutoCloseable {
         }
     }
 
-    private static final class BareLettuce extends Subscriber {
+    static final class BareLettuce extends Subscriber {
         private RedisClient client;
         private StatefulRedisPubSubConnection<String, String> connection;
 

@@ -1,5 +1,6 @@
 package io.alertrelay.it.failover.harness;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +22,10 @@ import java.util.stream.Collectors;
  *                                over (failover observed, or the fault command returned)
  * @param verifiedMillis          fault → relay status VERIFIED on the new master (relay only)
  * @param statusTimeline          the relay's observed states, for diagnosis (relay only)
+ * @param blindWindows            the blind windows the relay reported, each judged (subscribers with a watchdog: the
+ *                                jar)
+ * @param lostAcks                each lost alert's acknowledgement on the wall clock, in order
+ * @param diagnostics             lines to show when a check fails (the jar: its run directory, WARN/ERROR log lines)
  */
 public record Summary(
         Fault fault,
@@ -38,7 +43,33 @@ public record Summary(
         Optional<Long> firstDeliveryMillis,
         Optional<Long> verifiedMillis,
         Optional<String> finalStatus,
-        Optional<String> statusTimeline) {
+        Optional<String> statusTimeline,
+        Optional<List<WindowJudgement>> blindWindows,
+        Map<Alert, AckedAt> lostAcks,
+        List<String> diagnostics) {
+
+    /** Which node acknowledged an alert, when the PUBLISH was sent and when it was acknowledged (wall clock). */
+    public record AckedAt(String node, Instant sent, Instant acknowledged) {}
+
+    /**
+     * Lost alerts that no reported blind window covers (a window on the node that acknowledged it, or on no particular
+     * node, overlapping its PUBLISH within 2 ms): losses the relay did not tell anyone about. Empty without a watchdog.
+     */
+    public List<Alert> lostOutsideWindows() {
+        if (blindWindows.isEmpty()) {
+            return List.of();
+        }
+        List<ReportedWindow> windows = blindWindows.get().stream().map(WindowJudgement::window).toList();
+        return lostAcks.entrySet().stream()
+                .filter(e -> windows.stream().noneMatch(w -> w.concerns(e.getValue().node())
+                        && w.overlaps(e.getValue().sent(), e.getValue().acknowledged(), 2)))
+                .map(Map.Entry::getKey).toList();
+    }
+
+    /** The reported blind windows found false: every alert acknowledged there meanwhile was delivered. */
+    public List<WindowJudgement> falseBlindWindows() {
+        return blindWindows.orElse(List.of()).stream().filter(WindowJudgement::isFalse).toList();
+    }
 
     /** Delivery resumed from the new master within the run's recovery timeout. */
     public boolean resumed() {
@@ -61,7 +92,9 @@ public record Summary(
                 + unacknowledgedDelivered + " | failover=" + millis(Optional.of(failoverMillis))
                 + " firstDeliveryFromNewMaster=" + millis(firstDeliveryMillis)
                 + verifiedMillis.map(v -> " verifiedOnNewMaster=" + millis(Optional.of(v))).orElse(
-                        statusTimeline.isPresent() ? " verifiedOnNewMaster=never" : "");
+                        statusTimeline.isPresent() ? " verifiedOnNewMaster=never" : "")
+                + blindWindows.map(w -> " | blindWindows=" + w.size() + " false=" + falseBlindWindows().size()
+                        + " lostOutsideWindows=" + lostOutsideWindows().size()).orElse("");
     }
 
     static String first(List<Alert> alerts) {
