@@ -85,7 +85,8 @@ final class AppModule extends AbstractModule {
         if (config.delivery().claims().enabled()) {
             workers.forEach(worker -> worker.useClaims(claims));
         }
-        return new Pipeline(new EventDecoder(config.maxEventSize()), config.routes(), workers, metrics);
+        return new Pipeline(new EventDecoder(config.maxEventSize()), config.routes(), workers, metrics,
+                config.ingestQueue());
     }
 
     @Provides

@@ -30,6 +30,8 @@ import java.util.Set;
  * problem of every module at once, each under its full key, before anything connects anywhere.
  *
  * @param maxEventSize    {@code events.max-size}, default 256KiB
+ * @param ingestQueue     {@code events.ingest-queue}, default 50000 (1000–1000000): messages read from Redis that may wait
+ *                        for the pipeline thread; beyond it they are shed, counted and logged
  * @param shutdownTimeout {@code shutdown.timeout}, default 10s: how long in-flight calls (and a healthy sink's queue)
  *                        may take on SIGTERM; what is left stays in the outbox
  * @param delivery        {@code delivery.*}: the outbox's directory and flush interval, when a sink is DEGRADED
@@ -41,6 +43,7 @@ record RelayConfig(
         List<SinkInstance> sinks,
         List<Route> routes,
         long maxEventSize,
+        int ingestQueue,
         Duration shutdownTimeout,
         WatchdogConfig watchdog,
         StreamWatchConfig streams,
@@ -49,6 +52,9 @@ record RelayConfig(
         List<String> warnings) {
 
     static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+    static final int DEFAULT_INGEST_QUEUE = 50_000;
+    static final int MIN_INGEST_QUEUE = 1_000;
+    static final int MAX_INGEST_QUEUE = 1_000_000;
 
     /**
      * {@code delivery.*}.
@@ -107,11 +113,15 @@ record RelayConfig(
         List<Subscription> subscriptions = subscriptions(root, problems);
 
         long maxEventSize = EventDecoder.DEFAULT_MAX_SIZE;
+        int ingestQueue = DEFAULT_INGEST_QUEUE;
         Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
         try {
             ConfigBinder events = new ConfigBinder(root.section("events"));
             maxEventSize = events.optional("max-size", Parsers::dataSize, EventDecoder.DEFAULT_MAX_SIZE);
             events.check(maxEventSize > 0, "max-size", "must be positive");
+            ingestQueue = events.optional("ingest-queue", Parsers::integer, DEFAULT_INGEST_QUEUE);
+            events.check(ingestQueue >= MIN_INGEST_QUEUE && ingestQueue <= MAX_INGEST_QUEUE, "ingest-queue",
+                    "must be between " + MIN_INGEST_QUEUE + " and " + MAX_INGEST_QUEUE);
             problems.addAll(events.problems());
             ConfigBinder shutdown = new ConfigBinder(root.section("shutdown"));
             shutdownTimeout = shutdown.optional("timeout", Parsers::duration, DEFAULT_SHUTDOWN_TIMEOUT);
@@ -187,7 +197,8 @@ record RelayConfig(
         }
         List<String> warnings = new ArrayList<>(deprecations);
         warnings.addAll(warnings(watchdog, routes, declaredSinkIds));
-        return new RelayConfig(loaded.origin(), redis, subscriptions, sinks, routes, maxEventSize, shutdownTimeout,
+        return new RelayConfig(loaded.origin(), redis, subscriptions, sinks, routes, maxEventSize, ingestQueue,
+                shutdownTimeout,
                 watchdog, streams, sinkFailedAfter, delivery, List.copyOf(warnings));
     }
 

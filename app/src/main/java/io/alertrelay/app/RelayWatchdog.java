@@ -304,6 +304,7 @@ final class RelayWatchdog implements AutoCloseable {
         }
         status.put("sinks", sinks);
         status.put("outbox", outboxStatus.get());
+        status.put("ingest", Map.of("depth", pipeline.ingestDepth(), "shed", pipeline.shedCount()));
         heartbeat.ifPresent(beat -> status.put("heartbeat", beat.status()));
         status.put("recentRejections", pipeline.recentRejections());
         return status;

@@ -21,8 +21,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The path of an event: decode, route, and hand off to each target sink's queue. Runs on the source's I/O thread,
- * so it does only bounded work (the size limit bounds decoding) and never waits for a sink.
+ * The path of an event: decode, route, and hand off to each target sink's outbox and queue.
+ *
+ * <p>With an ingest queue ({@code events.ingest-queue}, the relay's default), {@link #onMessage} only puts the message
+ * in a bounded queue on the source's I/O thread, and one pipeline thread decodes, routes and records it. The I/O thread
+ * thus keeps reading at the speed of the client library, so a storm never makes Redis disconnect the relay for its
+ * output-buffer limit, and PONGs are never stuck behind a backlog (which would trip the source's PING deadline). What
+ * does not fit in the queue is <em>shed</em>: read, counted ({@code alertrelay.events.shed}), logged (the first and
+ * every 10,000th), never processed. Without an ingest queue (capacity 0: tests, benchmarks) everything runs on the
+ * caller's thread, which must then not be an I/O thread under load.
  */
 public final class Pipeline implements MessageHandler, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
@@ -41,17 +48,44 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
     private final List<AlertObserver> canaryObservers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile java.util.function.Predicate<Alert> isCanary = alert -> false;
     private final Counter canariesAbsorbed;
+    private final Counter shed;
+    private final java.util.concurrent.atomic.AtomicLong shedSinceStart = new java.util.concurrent.atomic.AtomicLong();
+    /** Messages read from the source and not processed yet; null = process on the caller's thread. */
+    private final java.util.concurrent.BlockingQueue<Ingested> ingest;
+    private final Thread ingestThread;
+    private volatile boolean ingesting = true;
+
+    /** A message waiting for the pipeline thread: a delivered one, or a copy from another node (canaries only). */
+    private record Ingested(InboundMessage message, boolean duplicate) {}
 
     /**
      * Observes decoded alerts with the node they arrived from ({@code "-"} for alerts made inside the relay). Called on
-     * the source's I/O thread: must not block.
+     * the pipeline thread (or the source's I/O thread without an ingest queue): must not block.
      */
     @FunctionalInterface
     public interface AlertObserver {
         void onAlert(Alert alert, String node);
     }
 
+    /** A pipeline that processes each message on the caller's thread (no ingest queue). */
     public Pipeline(EventDecoder decoder, List<Route> routes, List<SinkWorker> workers, MeterRegistry metrics) {
+        this(decoder, routes, workers, metrics, 0);
+    }
+
+    /**
+     * @param ingestCapacity messages that may wait for the pipeline thread ({@code events.ingest-queue}); 0 = no queue,
+     *                       process on the caller's thread
+     */
+    public Pipeline(EventDecoder decoder, List<Route> routes, List<SinkWorker> workers, MeterRegistry metrics,
+            int ingestCapacity) {
+        if (ingestCapacity < 0) {
+            throw new IllegalArgumentException("ingestCapacity must not be negative");
+        }
+        this.ingest = ingestCapacity == 0 ? null : new java.util.concurrent.ArrayBlockingQueue<>(ingestCapacity);
+        this.ingestThread = ingestCapacity == 0 ? null : new Thread(this::runIngest, "pipeline");
+        if (ingestThread != null) {
+            ingestThread.setDaemon(true);
+        }
         this.decoder = requireNonNull(decoder, "decoder is null");
         this.routes = List.copyOf(requireNonNull(routes, "routes is null"));
         Map<String, SinkWorker> byId = new LinkedHashMap<>();
@@ -73,6 +107,13 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
                 .register(metrics);
         this.canariesAbsorbed = Counter.builder("alertrelay.canaries.absorbed")
                 .description("Canaries that reached the sinks' edge and were not sent to people").register(metrics);
+        this.shed = Counter.builder("alertrelay.events.shed")
+                .description("Messages read from the source but shed because the ingest queue was full").register(metrics);
+        if (ingest != null) {
+            io.micrometer.core.instrument.Gauge.builder("alertrelay.events.ingest.depth", ingest,
+                    java.util.Collection::size).description("Messages read and waiting for the pipeline thread")
+                    .register(metrics);
+        }
         for (String reason : List.of(Rejection.NOT_JSON, Rejection.MISSING_TITLE, Rejection.WRONG_TYPE,
                 Rejection.TOO_LARGE)) {
             rejectedCounter(reason);
@@ -96,10 +137,60 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
 
     public void start() {
         workers.values().forEach(SinkWorker::start);
+        if (ingestThread != null) {
+            ingestThread.start();
+        }
+    }
+
+    /** Messages shed since start because the ingest queue was full. */
+    public long shedCount() {
+        return shedSinceStart.get();
+    }
+
+    /** Messages read and waiting for the pipeline thread (0 without an ingest queue). */
+    public int ingestDepth() {
+        return ingest == null ? 0 : ingest.size();
     }
 
     @Override
     public void onMessage(InboundMessage message) {
+        if (ingest != null) {
+            handOff(new Ingested(message, false));
+        } else {
+            process(message);
+        }
+    }
+
+    private void handOff(Ingested item) {
+        if (ingesting && ingest.offer(item)) {
+            return;
+        }
+        shed.increment();
+        long count = shedSinceStart.incrementAndGet();
+        if (count == 1 || count % 10_000 == 0) {
+            log.error("Ingest queue full ({} messages waiting) or stopping: a message on channel {} from {} was read and"
+                    + " shed ({} shed so far); the relay cannot keep up with this rate", ingest.size(),
+                    item.message().channel(), item.message().node(), count);
+        }
+    }
+
+    private void runIngest() {
+        while (true) {
+            Ingested item;
+            try {
+                item = ingest.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (item.duplicate()) {
+                observeDuplicate(item.message());
+            } else {
+                process(item.message());
+            }
+        }
+    }
+
+    private void process(InboundMessage message) {
         try {
             received.increment();
             EventDecoder.Result result = decoder.decode(message);
@@ -120,6 +211,14 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
      * source's I/O thread.
      */
     public void onDuplicate(InboundMessage message) {
+        if (ingest != null) {
+            handOff(new Ingested(message, true));
+        } else {
+            observeDuplicate(message);
+        }
+    }
+
+    private void observeDuplicate(InboundMessage message) {
         try {
             if (decoder.decode(message) instanceof EventDecoder.Decoded decoded && isCanary.test(decoded.alert())) {
                 for (AlertObserver observer : canaryObservers) {
@@ -206,9 +305,31 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
         return java.util.Collections.unmodifiableMap(workers);
     }
 
-    /** Drains every sink for up to {@code drainTimeout} in total, then closes them. */
+    /**
+     * Processes what the ingest queue holds, then drains every sink, for up to {@code drainTimeout} in total, then
+     * closes them. Messages still in the ingest queue at the deadline are counted as shed and logged.
+     */
     public void close(Duration drainTimeout) {
         long deadline = System.nanoTime() + drainTimeout.toNanos();
+        if (ingestThread != null) {
+            ingesting = false;
+            while (!ingest.isEmpty() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            ingestThread.interrupt();
+            int left = ingest.size();
+            ingest.clear();
+            if (left > 0) {
+                shed.increment(left);
+                shedSinceStart.addAndGet(left);
+                log.error("{} messages read from Redis were not processed before the shutdown deadline", left);
+            }
+        }
         for (SinkWorker worker : workers.values()) {
             long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
             worker.close(Duration.ofMillis(left));
