@@ -70,6 +70,14 @@ public final class SourceWatch {
             expected.add(master.get());
             monitor.expectedNodes(expected, master.get());
             monitor.publishOn(writers(view));
+            Map<String, String> follow = new LinkedHashMap<>();
+            for (Node node : view.nodes()) {
+                if (node.role() == Role.REPLICA && node.roleConfirmed() && node.replicationLinkUp()
+                        && node.replicaOf().isPresent()) {
+                    follow.put(node.name(), node.replicaOf().get());
+                }
+            }
+            monitor.replicasFollow(follow);
         }
         followGaps(view, now);
     }

@@ -75,6 +75,8 @@ final class NodeSubscriber {
     private final RedisClient client;
     private final Listener listener = new Listener();
     private final AtomicReference<PendingPing> pendingPing = new AtomicReference<>();
+    /** Messages read on this subscriber's connections (one I/O thread at a time writes it). */
+    private volatile long messagesRead;
     /**
      * Every-node mode: when a fixed node stops answering PING, its connection is kept open for up to this long (the
      * subscription marked SUBSCRIBED, not VERIFIED), because other nodes carry the new master meanwhile and a frozen
@@ -90,6 +92,7 @@ final class NodeSubscriber {
     private volatile boolean replicationLinkUp;
     /** Whether ROLE answered on the current connection (cleared on disconnect): the role is not a stale memory. */
     private volatile boolean roleConfirmed;
+    private volatile long roleVersion;
     private final Clock clock;
     private final AtomicReference<String> dropReason = new AtomicReference<>();
 
@@ -203,11 +206,17 @@ final class NodeSubscriber {
 
     /** Records the role as last seen; true (and logged) when it changed. */
     boolean role(NodeRole role, String why) {
+        roleVersion++;
         boolean changed = tracker.role(role);
         if (changed) {
             log.info("Redis source: node {} is now seen as {} ({})", node, role, why);
         }
         return changed;
+    }
+
+    /** Bumped whenever a role is recorded: an answer to an older question must not overwrite a newer one. */
+    long roleVersion() {
+        return roleVersion;
     }
 
     /** Whether the connection negotiated RESP3, so ordinary commands (ROLE, CLIENT INFO) can go on it. */
@@ -501,7 +510,7 @@ final class NodeSubscriber {
         if (current != null && current.epoch() == epoch) {
             return;   // still waiting; its deadline task decides
         }
-        PendingPing ping = new PendingPing(epoch, node);
+        PendingPing ping = new PendingPing(epoch, node, messagesRead);
         if (!pendingPing.compareAndSet(current, ping)) {
             return;
         }
@@ -525,6 +534,12 @@ final class NodeSubscriber {
         pendingPing.compareAndSet(ping, null);
         if (tracker.epoch() != ping.epoch()) {
             return;   // that connection is gone already
+        }
+        if (messagesRead != ping.messagesRead()) {
+            // messages keep arriving: the server is alive and its PONG is queued behind them (a storm); not frozen
+            log.debug("Redis source: no PONG from {} within {} but messages are arriving; not frozen", ping.node(),
+                    config.pingTimeout());
+            return;
         }
         if (fixedNode != null) {   // every-node mode: keep the subscription open for a while (UNRESPONSIVE_GRACE)
             java.time.Instant now = clock.instant();
@@ -685,7 +700,7 @@ final class NodeSubscriber {
         return "NodeSubscriber[" + (fixedNode != null ? fixedNode : target) + "]";
     }
 
-    private record PendingPing(long epoch, String node) {}
+    private record PendingPing(long epoch, String node, long messagesRead) {}
 
     /** Connect/disconnect of this subscriber's pub/sub connection (Sentinel look-up connections are ignored). */
     private final class ConnectionListener implements RedisConnectionStateListener {
@@ -719,14 +734,18 @@ final class NodeSubscriber {
     private final class Listener implements RedisPubSubListener<String, String> {
         @Override
         public void message(String channel, String message) {
-            if (!closed) {
+            messagesRead++;
+            // also after close() began: a replaced connection delivers what it read before its UNSUBSCRIBE was
+            // processed (the new one was not subscribed yet for those; the handover dedup drops the overlap)
+            if (!owner.isClosed()) {
                 owner.message(NodeSubscriber.this, channel, Optional.empty(), message);
             }
         }
 
         @Override
         public void message(String pattern, String channel, String message) {
-            if (!closed) {
+            messagesRead++;
+            if (!owner.isClosed()) {
                 owner.message(NodeSubscriber.this, channel, Optional.ofNullable(pattern), message);
             }
         }

@@ -895,11 +895,17 @@ public final class RedisSource implements Source {
     private CompletableFuture<Void> checkNodes(SentinelWatch.View view) {
         List<NodeSubscriber> all = subscribers();
         Map<NodeSubscriber, CompletableFuture<Optional<NodeRole>>> roles = new LinkedHashMap<>();
+        Map<NodeSubscriber, Long> asked = new java.util.HashMap<>();
         for (NodeSubscriber subscriber : all) {
+            asked.put(subscriber, subscriber.roleVersion());
             roles.put(subscriber, subscriber.queryRole(config.connectTimeout()));
         }
         return CompletableFuture.allOf(roles.values().toArray(CompletableFuture[]::new)).thenAcceptAsync(ignored -> {
             String named = view.master().orElse(null);
+            // a newer answer recorded meanwhile (a reconnect asks ROLE at once) beats this round's: the round waited
+            // for its slowest node (a frozen one takes connect-timeout), so its answers may be stale by then
+            roles.replaceAll((subscriber, answer) -> subscriber.roleVersion() != asked.get(subscriber)
+                    ? CompletableFuture.completedFuture(Optional.empty()) : answer);
             followRoleMaster(named, roles);
             for (Map.Entry<NodeSubscriber, CompletableFuture<Optional<NodeRole>>> entry : roles.entrySet()) {
                 NodeSubscriber subscriber = entry.getKey();

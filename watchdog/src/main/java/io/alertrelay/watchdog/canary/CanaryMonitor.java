@@ -85,6 +85,8 @@ public final class CanaryMonitor {
     /** Where rounds publish; null = the master, or every expected node while no master is named. */
     private Set<String> publishOn;
     private final Map<String, PublishState> publishing = new LinkedHashMap<>();
+    /** Replica -> the master it follows with its link up, as the replicas themselves say; null = not known. */
+    private Map<String, String> following;
     private final Deque<Round> rounds = new ArrayDeque<>();
     private final List<Alert> orphanedAlerts = new ArrayList<>();
     private long nextSeq = 1;
@@ -218,6 +220,16 @@ public final class CanaryMonitor {
     public synchronized void publishOn(Set<String> writers) {
         this.publishOn = writers.isEmpty() ? null : Set.copyOf(writers);
         publishing.keySet().retainAll(publishTargets());
+    }
+
+    /**
+     * What each replica says it replicates from (its own ROLE: master and link up). A node that acknowledged a canary
+     * may name a replica that has left it (a master frozen through a failover still lists the promoted node when it
+     * resumes); such a replica is not expected to deliver that canary. Never called: the acknowledging node's list
+     * is taken as it is.
+     */
+    public synchronized void replicasFollow(Map<String, String> replicaToMaster) {
+        this.following = Map.copyOf(replicaToMaster);
     }
 
     /**
@@ -506,7 +518,11 @@ public final class CanaryMonitor {
             // expected back on the node that acknowledged it and on its online replicas, where the relay listens
             Set<String> expect = new LinkedHashSet<>();
             expect.add(published.node());
-            expect.addAll(published.replicas());
+            for (String replica : published.replicas()) {
+                if (following == null || published.node().equals(following.get(replica))) {
+                    expect.add(replica);
+                }
+            }
             expect.retainAll(round.expected);
             round.expectedBySeq.put(publication.seq, expect);
         }

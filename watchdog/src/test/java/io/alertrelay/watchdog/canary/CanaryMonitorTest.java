@@ -244,6 +244,22 @@ final class CanaryMonitorTest {
     }
 
     @Test
+    void aReplicaThatLeftTheAcknowledgingNodeIsNotExpectedToDeliverItsCanary() {
+        // A was frozen through a failover; when it resumes its INFO still lists B, which is master now
+        CanaryMonitor monitor = monitor(ALERTS);
+        monitor.expectedNodes(Set.of(NODE_A, NODE_B), NODE_B);
+        monitor.publishOn(Set.of(NODE_A));
+        publisher.replicas(NODE_A, NODE_B);
+        monitor.replicasFollow(java.util.Map.of());   // B follows nobody: it says it is master
+        monitor.tick();
+        echo(monitor, NODE_A, 4);
+        clock.advance(Duration.ofSeconds(3));
+        monitor.tick();
+        assertThat(monitor.state(NODE_B)).contains(NodeState.PENDING);
+        assertThat(resubscribes).isEmpty();
+    }
+
+    @Test
     void aReplicaNamedByTheAcknowledgingNodeMustDeliverItsCanaryToo() {
         CanaryMonitor monitor = monitor(ALERTS);
         monitor.expectedNodes(Set.of(NODE_A, NODE_B), NODE_A);
