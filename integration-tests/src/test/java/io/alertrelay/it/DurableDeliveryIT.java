@@ -157,14 +157,15 @@ final class DurableDeliveryIT {
         int refusedBefore = slack.refusedCount();
         // still down after the restart: the probe is retried on the back-off, the rest wait, nothing is given up
         slack.awaitRefused(refusedBefore + 3, WAIT);
-        Thread.sleep(10_000);
+        Thread.sleep(120_000);   // issue 8: the stand-in still answers 503 for 2 minutes after the restart
         JsonNode status = slackStatus(http);
         assertThat(status.path("pending").asLong()).isEqualTo(ALERTS);
         assertThat(status.path("deadLetters").asLong()).isZero();
         assertThat(status.path("consecutiveFailures").asInt()).isGreaterThanOrEqualTo(3);
         assertThat(status.path("lastFailure").asText()).contains("503");
+        // one probe at a time on the back-off (full jitter, cap 2 s: about one a second), not every alert retried
         assertThat(slack.refusedCount() - refusedBefore).as("one probe at a time, on the back-off (cap 2s), not 200 "
-                + "alerts retried each").isLessThan(40);
+                + "alerts retried each").isLessThan(ALERTS);
 
         slack.answer(200, "ok");
         assertEachDeliveredExactlyOnce();
