@@ -2,6 +2,7 @@ package io.alertrelay.sink.slack;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.alertrelay.config.ReceiverText;
 import io.alertrelay.spi.Alert;
 import io.alertrelay.spi.DeliveryResult;
 import io.alertrelay.spi.Sink;
@@ -10,15 +11,10 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -112,7 +108,7 @@ final class SlackSink implements Sink {
         try (Response response = client.newCall(request).execute()) {
             return log(alert, classify(response));
         } catch (InterruptedIOException e) {
-            if (isInterrupt(e)) {
+            if (ReceiverText.isInterrupt(e)) {
                 Thread.currentThread().interrupt();
                 return log(alert, DeliveryResult.retryable("interrupted while posting to Slack"));
             }
@@ -135,7 +131,7 @@ final class SlackSink implements Sink {
         String answer = errorText(response);
         String detail = "Slack answered HTTP " + code + (answer.isEmpty() ? "" : ": " + answer);
         if (code == 429) {
-            Optional<Duration> retryAfter = retryAfter(response.header("Retry-After"), clock.instant());
+            Optional<Duration> retryAfter = ReceiverText.retryAfter(response.header("Retry-After"), clock.instant());
             return retryAfter.map(wait -> DeliveryResult.retryable(detail + " (retry after " + wait.toSeconds() + "s)",
                     wait)).orElseGet(() -> DeliveryResult.retryable(detail));
         }
@@ -161,63 +157,11 @@ final class SlackSink implements Sink {
             // Cut off mid-body: drop the tail so no half of a secret escapes redaction.
             raw = raw.substring(0, Math.max(0, raw.length() - CUT_TAIL));
         }
-        return truncate(oneLine(redact(raw)));
+        return ReceiverText.truncate(ReceiverText.oneLine(redact(raw)), MAX_DETAIL_BODY);
     }
 
-    /** Control characters and runs of white space become one space; trimmed. */
-    static String oneLine(String raw) {
-        StringBuilder out = new StringBuilder(Math.min(raw.length(), 2 * MAX_DETAIL_BODY));
-        boolean space = false;
-        for (int i = 0; i < raw.length(); i++) {
-            char c = raw.charAt(i);
-            if (Character.isISOControl(c) || Character.isWhitespace(c)) {
-                space = out.length() > 0;
-                continue;
-            }
-            if (space) {
-                out.append(' ');
-                space = false;
-            }
-            out.append(c);
-        }
-        return out.toString();
-    }
 
-    static String truncate(String text) {
-        if (text.length() <= MAX_DETAIL_BODY) {
-            return text;
-        }
-        int end = MAX_DETAIL_BODY - 1;
-        if (Character.isHighSurrogate(text.charAt(end - 1))) {
-            end--;
-        }
-        return text.substring(0, end) + "…";
-    }
 
-    /**
-     * The wait a {@code Retry-After} header asks for: delay-seconds or an HTTP date (RFC 1123), never negative.
-     * Empty when absent or unreadable.
-     */
-    static Optional<Duration> retryAfter(String header, Instant now) {
-        if (header == null || header.isBlank()) {
-            return Optional.empty();
-        }
-        String value = header.trim();
-        if (value.chars().allMatch(Character::isDigit)) {
-            try {
-                return Optional.of(Duration.ofSeconds(Long.parseLong(value)));
-            } catch (NumberFormatException e) {
-                return Optional.empty(); // too many digits to mean anything
-            }
-        }
-        try {
-            Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-            Duration wait = Duration.between(now, at);
-            return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
-    }
 
     /** A fixed description per kind of failure; the exception's message is not used (it may name the URL). */
     private static String describe(IOException e) {
@@ -234,11 +178,6 @@ final class SlackSink implements Sink {
         return what + " (" + e.getClass().getSimpleName() + ")";
     }
 
-    /** Okio reports a thread interrupt as InterruptedIOException("interrupted"); call timeouts say "timeout". */
-    private static boolean isInterrupt(InterruptedIOException e) {
-        return !(e instanceof SocketTimeoutException)
-                && ("interrupted".equals(e.getMessage()) || Thread.currentThread().isInterrupted());
-    }
 
     private String timeout() {
         Duration timeout = config.timeout();

@@ -401,18 +401,4 @@ class SlackSinkTest {
         assertThat(server.takeRequest().getSequenceNumber()).isEqualTo(1);
         assertThat(sink.client().connectionPool().connectionCount()).isEqualTo(1);
     }
-
-    @Test
-    void retryAfterParsing() {
-        Instant now = Instant.parse("2026-11-23T10:00:00Z");
-        assertThat(SlackSink.retryAfter("30", now)).contains(Duration.ofSeconds(30));
-        assertThat(SlackSink.retryAfter(" 0 ", now)).contains(Duration.ZERO);
-        assertThat(SlackSink.retryAfter("Mon, 23 Nov 2026 10:00:10 GMT", now)).contains(Duration.ofSeconds(10));
-        assertThat(SlackSink.retryAfter("Mon, 23 Nov 2026 09:00:00 GMT", now)).contains(Duration.ZERO);
-        assertThat(SlackSink.retryAfter(null, now)).isEmpty();
-        assertThat(SlackSink.retryAfter("", now)).isEmpty();
-        assertThat(SlackSink.retryAfter("-5", now)).isEmpty();
-        assertThat(SlackSink.retryAfter("soon", now)).isEmpty();
-        assertThat(SlackSink.retryAfter("99999999999999999999999", now)).isEmpty();
-    }
 }

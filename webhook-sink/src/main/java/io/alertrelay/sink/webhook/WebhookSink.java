@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.alertrelay.config.ReceiverText;
 import io.alertrelay.spi.Alert;
 import io.alertrelay.spi.DeliveryResult;
 import io.alertrelay.spi.Sink;
@@ -13,16 +14,12 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -138,7 +135,7 @@ final class WebhookSink implements Sink {
                 return log(alert, classify(response));
             }
         } catch (InterruptedIOException e) {
-            if (isInterrupt(e)) {
+            if (ReceiverText.isInterrupt(e)) {
                 Thread.currentThread().interrupt();
                 return log(alert, DeliveryResult.retryable("interrupted while posting to the webhook"));
             }
@@ -196,7 +193,7 @@ final class WebhookSink implements Sink {
         String answer = errorText(response);
         String detail = "webhook answered HTTP " + code + (answer.isEmpty() ? "" : ": " + answer);
         if (code == 429 || code == 408 || code >= 500) {
-            Optional<Duration> retryAfter = retryAfter(response.header("Retry-After"), clock.instant());
+            Optional<Duration> retryAfter = ReceiverText.retryAfter(response.header("Retry-After"), clock.instant());
             return retryAfter.map(wait -> DeliveryResult.retryable(detail + " (retry after " + wait.toSeconds() + "s)",
                     wait)).orElseGet(() -> DeliveryResult.retryable(detail));
         }
@@ -219,60 +216,11 @@ final class WebhookSink implements Sink {
             // Cut off mid-body: drop the tail so no half of a secret escapes masking.
             raw = raw.substring(0, Math.max(0, raw.length() - CUT_TAIL));
         }
-        return truncate(oneLine(redact(raw)));
+        return ReceiverText.truncate(ReceiverText.oneLine(redact(raw)), MAX_DETAIL_BODY);
     }
 
-    /** Control characters and runs of white space become one space; trimmed. */
-    static String oneLine(String raw) {
-        StringBuilder out = new StringBuilder(Math.min(raw.length(), 2 * MAX_DETAIL_BODY));
-        boolean space = false;
-        for (int i = 0; i < raw.length(); i++) {
-            char c = raw.charAt(i);
-            if (Character.isISOControl(c) || Character.isWhitespace(c)) {
-                space = out.length() > 0;
-                continue;
-            }
-            if (space) {
-                out.append(' ');
-                space = false;
-            }
-            out.append(c);
-        }
-        return out.toString();
-    }
 
-    static String truncate(String text) {
-        if (text.length() <= MAX_DETAIL_BODY) {
-            return text;
-        }
-        int end = MAX_DETAIL_BODY - 1;
-        if (Character.isHighSurrogate(text.charAt(end - 1))) {
-            end--;
-        }
-        return text.substring(0, end) + "…";
-    }
 
-    /** Delay-seconds or an HTTP date (RFC 1123), never negative; empty when absent or unreadable. */
-    static Optional<Duration> retryAfter(String header, Instant now) {
-        if (header == null || header.isBlank()) {
-            return Optional.empty();
-        }
-        String value = header.trim();
-        if (value.chars().allMatch(Character::isDigit)) {
-            try {
-                return Optional.of(Duration.ofSeconds(Long.parseLong(value)));
-            } catch (NumberFormatException e) {
-                return Optional.empty(); // too many digits to mean anything
-            }
-        }
-        try {
-            Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-            Duration wait = Duration.between(now, at);
-            return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
-    }
 
     /** A fixed description per kind of failure; the exception's message is not used (it may name the URL). */
     private static String describe(IOException e) {
@@ -289,16 +237,11 @@ final class WebhookSink implements Sink {
         return what + " (" + e.getClass().getSimpleName() + ")";
     }
 
-    /** Okio reports a thread interrupt as InterruptedIOException("interrupted"); call timeouts say "timeout". */
-    private static boolean isInterrupt(InterruptedIOException e) {
-        return !(e instanceof SocketTimeoutException)
-                && ("interrupted".equals(e.getMessage()) || Thread.currentThread().isInterrupted());
-    }
 
     private DeliveryResult log(Alert alert, DeliveryResult result) {
         // The pipeline logs outcomes at warn/error with this detail; here only the debug trail.
         if (log.isDebugEnabled()) {
-            log.debug("webhook sink {}: alert {} -> {} ({})", instance, oneLine(truncate(alert.id())),
+            log.debug("webhook sink {}: alert {} -> {} ({})", instance, ReceiverText.oneLine(ReceiverText.truncate(alert.id(), MAX_DETAIL_BODY)),
                     result.outcome(), result.detail());
         }
         return result;
