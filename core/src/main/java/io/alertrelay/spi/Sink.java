@@ -25,6 +25,32 @@ public interface Sink extends AutoCloseable {
     DeliveryResult deliver(Alert alert);
 
     /**
+     * Delivers several alerts as one message: an Alertmanager-style group, or a digest of a burst the pipeline
+     * coalesced because the target's rate would not let them out one by one. One outcome covers all of them.
+     *
+     * <p>The default sends a single alert as itself and several as one {@link Digest#of digest alert} (the first
+     * title "… and N more", every alert listed or counted in the summary), so a sink that knows nothing of groups still
+     * loses none. A sink with a richer form (Slack blocks, a mail listing) overrides it.
+     *
+     * @param alerts at least one, oldest first
+     */
+    default DeliveryResult deliverAll(java.util.List<Alert> alerts) {
+        if (alerts.isEmpty()) {
+            throw new IllegalArgumentException("no alerts to deliver");
+        }
+        return alerts.size() == 1 ? deliver(alerts.get(0)) : deliver(Digest.of(alerts));
+    }
+
+    /**
+     * The receiver-side target an alert goes to, for rate shaping: a Slack channel, a mail recipient list. Alerts of
+     * different targets are paced (and paused after a 429) independently. The default is one target for the whole
+     * sink: {@code ""}.
+     */
+    default String target(Alert alert) {
+        return "";
+    }
+
+    /**
      * Releases resources. Idempotent: a second call does nothing. Makes no network call that can block long (a
      * polite goodbye such as SMTP {@code QUIT} is bounded by the sink's timeout).
      */
