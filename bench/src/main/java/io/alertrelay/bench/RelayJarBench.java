@@ -42,23 +42,36 @@ import java.util.regex.Pattern;
  */
 public final class RelayJarBench {
     private static final Pattern PORT = Pattern.compile("Health and metrics on http://[^:]+:(\\d+)");
-    private static final Pattern DELIVERED =
-            Pattern.compile("alertrelay_sink_delivered_total\\{sink=\"console\",type=\"console\"} ([0-9.E]+)");
+    /**
+     * The sink type of the throughput runs, from {@code -Dbench.sink}: {@code console} (default; standard output
+     * discarded, as a user would try it) or {@code bench-noop} (accepts and does nothing: the relay's own path).
+     */
+    private static final String SINK = System.getProperty("bench.sink", "console");
+    private static final Pattern DELIVERED = Pattern.compile(
+            "alertrelay_sink_delivered_total\\{sink=\"console\",type=\"" + Pattern.quote(SINK) + "\"} ([0-9.E]+)");
     private static final String PAYLOAD = "{\"id\":\"evt-%d\",\"title\":\"Disk full on db-1\",\"status\":\"firing\","
             + "\"severity\":\"critical\",\"summary\":\"/var at 97%%\",\"labels\":{\"host\":\"db-1\",\"team\":\"storage\","
             + "\"region\":\"eu-west-1\"},\"source\":\"monitor-7\",\"timestamp\":\"2026-11-23T10:00:00Z\","
             + "\"runbook\":\"https://wiki/runbooks/disk\"}";
 
+    /** {@code delivery.flush-interval} for the relay, from {@code -Dbench.flush-interval=1ms}; empty: its default. */
+    private static final String FLUSH_INTERVAL = System.getProperty("bench.flush-interval", "");
+
     private RelayJarBench() {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--latency")) {
+            latencyMain(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         Path jar = Path.of(args.length > 0 ? args[0] : "app/target/alert-relay.jar");
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         List<Integer> rates = new ArrayList<>();
         for (String rate : (args.length > 2 ? args[2] : "10000,50000,100000").split(",")) {
             rates.add(Integer.parseInt(rate.trim()));
         }
-        System.out.printf(Locale.ROOT, "jar %s, %d s per rate, rates %s, %d cores, Java %s%n", jar, seconds, rates,
+        System.out.printf(Locale.ROOT, "jar %s, sink %s, %d s per rate, rates %s, %d cores, Java %s%n", jar, SINK,
+                seconds, rates,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         System.out.println("| target/s | published/s | bare subscriber got | relay delivered | relay/bare | relay "
                 + "subscription lost | relay RSS end / peak (MB) | java -jar -> VERIFIED (ms) |");
@@ -68,19 +81,154 @@ public final class RelayJarBench {
         }
     }
 
+    /**
+     * {@code --latency JAR SECONDS RATES [disk|tmpfs]}: per rate, the time from each {@code PUBLISH} to the sink
+     * call, through the jar's code with the bench's {@code bench-latency} sink ({@link
+     * io.alertrelay.bench.sink.LatencySinkFactory}) found by ServiceLoader from the bench classes on the relay's class
+     * path. The first two seconds of each rate are warm-up and left out of the percentiles. {@code disk} (default) keeps
+     * the outbox in the relay's working directory (a temporary directory), {@code tmpfs} in {@code /dev/shm}, where an
+     * fsync costs next to nothing: the difference is what the disk's fsync adds.
+     */
+    private static void latencyMain(String[] args) throws Exception {
+        Path jar = Path.of(args[0]);
+        int seconds = Integer.parseInt(args[1]);
+        String outbox = args.length > 3 ? args[3] : "disk";
+        System.out.printf(Locale.ROOT, "jar %s, %d s per rate (first 2 s warm-up), outbox %s, flush-interval %s, "
+                + "%d cores, Java %s%n", jar, seconds, outbox, FLUSH_INTERVAL.isEmpty() ? "default" : FLUSH_INTERVAL, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        System.out.println("| target/s | published/s | delivered | p50 (ms) | p90 (ms) | p99 (ms) | p99.9 (ms) | max (ms) "
+                + "| relay RSS end / peak (MB) |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
+        for (String rate : args[2].split(",")) {
+            System.out.println(latencyRun(jar, Integer.parseInt(rate.trim()), seconds, outbox));
+        }
+    }
+
+    private static String latencyRun(Path jar, int rate, int seconds, String outbox) throws Exception {
+        Path dir = Files.createTempDirectory("relay-latency-bench");
+        Path samples = dir.resolve("latency.txt");
+        Path classes = Path.of(LatencySinkFactoryHolder.location());
+        try (RedisServerProcess redis = RedisServerProcess.startStandalone()) {
+            Files.writeString(dir.resolve("relay.yaml"), """
+                    redis: {url: "redis://127.0.0.1:%d"}
+                    subscriptions: [{pattern: "alerts:*"}]
+                    sinks: {lat: {type: bench-latency}}
+                    http: {port: 0}
+                    delivery: {dir: "%s"%s}
+                    """.formatted(redis.port(), outbox.equals("tmpfs")
+                            ? Files.createTempDirectory(Path.of("/dev/shm"), "relay-bench").toString()
+                            : dir.resolve("alert-relay-data").toString(),
+                    FLUSH_INTERVAL.isEmpty() ? "" : ", flush-interval: " + FLUSH_INTERVAL));
+            Path stderr = dir.resolve("relay.stderr");
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                    "-D" + io.alertrelay.bench.sink.LatencySinkFactory.OUT + "=" + samples));
+            command.addAll(relayJvmArgs());
+            command.addAll(List.of("-cp", jar.toAbsolutePath() + java.io.File.pathSeparator + classes,
+                    "io.alertrelay.app.Main", "--config", dir.resolve("relay.yaml").toString()));
+            Process relay = new ProcessBuilder(command)
+                    .directory(dir.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(stderr.toFile()).start();
+            try {
+                awaitLine(stderr, "-> VERIFIED", relay);
+                awaitLine(stderr, "Health and metrics on", relay);
+                Matcher port = PORT.matcher(Files.readString(stderr));
+                if (!port.find()) {
+                    throw new IllegalStateException("no HTTP port in the relay's log");
+                }
+                String metrics = "http://127.0.0.1:" + port.group(1) + "/metrics";
+                Pattern deliveredMetric = Pattern.compile(
+                        "alertrelay_sink_delivered_total\\{sink=\"lat\",type=\"bench-latency\"} ([0-9.E]+)");
+                RedisClient client = RedisClient.create("redis://127.0.0.1:" + redis.port());
+                double published;
+                try (StatefulRedisConnection<String, String> connection = client.connect()) {
+                    published = publish(connection.async(), rate, seconds, true);
+                }
+                long rss = rssKb(relay.pid(), "VmRSS");
+                long peak = rssKb(relay.pid(), "VmHWM");
+                long expected = (long) rate * seconds;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (delivered(metrics, deliveredMetric) < expected && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                client.shutdown();
+                relay.destroy(); // SIGTERM: the sink writes its samples when it is closed
+                if (!relay.waitFor(60, TimeUnit.SECONDS) || !Files.exists(samples)) {
+                    throw new IllegalStateException("the relay did not write " + samples + ": "
+                            + Files.readString(stderr));
+                }
+                long warmup = 2L * rate;
+                long[] micros = Files.readAllLines(samples).stream().map(line -> line.split(" "))
+                        .filter(parts -> Long.parseLong(parts[0]) >= warmup)
+                        .mapToLong(parts -> Long.parseLong(parts[1])).sorted().toArray();
+                long delivered = Files.readAllLines(samples).size();
+                return String.format(Locale.ROOT, "| %,d | %,.0f | %,d of %,d | %.2f | %.2f | %.2f | %.2f | %.2f "
+                        + "| %d / %d |", rate, published, delivered, expected, pct(micros, 50), pct(micros, 90),
+                        pct(micros, 99), pct(micros, 99.9), micros.length == 0 ? Double.NaN
+                                : micros[micros.length - 1] / 1000.0, rss / 1024, peak / 1024);
+            } finally {
+                relay.destroy();
+                relay.waitFor(20, TimeUnit.SECONDS);
+                relay.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * Extra JVM options for the relay, from the system property {@code bench.relay.jvm} (space-separated), e.g.
+     * {@code -XX:StartFlightRecording=filename=relay.jfr} to profile it.
+     */
+    private static List<String> relayJvmArgs() {
+        String extra = System.getProperty("bench.relay.jvm", "").trim();
+        return extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
+    }
+
+    /** The {@code p}-th percentile (nearest rank) of sorted microseconds, in milliseconds. */
+    private static double pct(long[] sortedMicros, double p) {
+        if (sortedMicros.length == 0) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sortedMicros.length);
+        return sortedMicros[Math.max(0, rank - 1)] / 1000.0;
+    }
+
+    /** Where the bench's classes (with the bench-latency sink and its service file) are, for the relay's class path. */
+    private static final class LatencySinkFactoryHolder {
+        static String location() throws Exception {
+            return Path.of(io.alertrelay.bench.sink.LatencySinkFactory.class.getProtectionDomain().getCodeSource()
+                    .getLocation().toURI()).toString();
+        }
+    }
+
+    private static long delivered(String metrics, Pattern metric) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(metrics)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Matcher matcher = metric.matcher(response.body());
+        return matcher.find() ? (long) Double.parseDouble(matcher.group(1)) : 0;
+    }
+
     private static String run(Path jar, int rate, int seconds) throws Exception {
         Path dir = Files.createTempDirectory("relay-jar-bench");
         try (RedisServerProcess redis = RedisServerProcess.startStandalone()) {
             Files.writeString(dir.resolve("relay.yaml"), """
                     redis: {url: "redis://127.0.0.1:%d"}
                     subscriptions: [{pattern: "alerts:*"}]
-                    sinks: {console: {type: console}}
+                    sinks: {console: {type: %s}}
                     http: {port: 0}
-                    """.formatted(redis.port())); // the outbox: ./alert-relay-data in the relay's working directory
+                    """.formatted(redis.port(), SINK)); // the outbox: ./alert-relay-data in the relay's working directory
             Path stderr = dir.resolve("relay.stderr");
             long launched = System.nanoTime();
-            Process relay = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-jar", jar.toAbsolutePath().toString(), "--config", dir.resolve("relay.yaml").toString())
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+            command.addAll(relayJvmArgs());
+            if (SINK.equals("console")) {
+                command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
+            } else { // the bench's sinks, found by ServiceLoader beside the jar's
+                command.addAll(List.of("-cp", jar.toAbsolutePath() + java.io.File.pathSeparator
+                        + LatencySinkFactoryHolder.location(), "io.alertrelay.app.Main"));
+            }
+            command.addAll(List.of("--config", dir.resolve("relay.yaml").toString()));
+            Process relay = new ProcessBuilder(command)
                     .directory(dir.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(stderr.toFile()).start();
             try {
@@ -106,11 +254,11 @@ public final class RelayJarBench {
                 long before = delivered(metrics);
                 double published;
                 try (StatefulRedisConnection<String, String> connection = client.connect()) {
-                    published = publish(connection.async(), rate, seconds);
+                    published = publish(connection.async(), rate, seconds, false);
                 }
                 long rss = rssKb(relay.pid(), "VmRSS");
                 long peak = rssKb(relay.pid(), "VmHWM");
-                long expected = (long) (published * seconds);
+                long expected = (long) rate * seconds; // every PUBLISH was acknowledged by Redis
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 long got = delivered(metrics) - before;
                 while (got < expected && System.nanoTime() < deadline) {
@@ -133,7 +281,8 @@ public final class RelayJarBench {
     }
 
     /** Publishes at {@code rate} per second for {@code seconds}, pipelined; returns the rate achieved. */
-    private static double publish(RedisAsyncCommands<String, String> commands, int rate, int seconds) throws Exception {
+    private static double publish(RedisAsyncCommands<String, String> commands, int rate, int seconds, boolean stamped)
+            throws Exception {
         long total = (long) rate * seconds;
         long start = System.nanoTime();
         List<RedisFuture<Long>> pending = new ArrayList<>(2_000);
@@ -143,7 +292,13 @@ public final class RelayJarBench {
             if (wait > 1_000_000) {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
-            pending.add(commands.publish("alerts:prod", String.format(PAYLOAD, i)));
+            String payload = String.format(PAYLOAD, i);
+            if (stamped) {
+                java.time.Instant now = java.time.Instant.now();
+                payload = payload.substring(0, payload.length() - 1) + ",\"seq\":" + i + ",\"sent-micros\":"
+                        + (now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000) + "}";
+            }
+            pending.add(commands.publish("alerts:prod", payload));
             if (pending.size() == 2_000) {
                 for (RedisFuture<Long> future : pending) {
                     future.get(10, TimeUnit.SECONDS);
@@ -158,11 +313,7 @@ public final class RelayJarBench {
     }
 
     private static long delivered(String metrics) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(metrics)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        Matcher matcher = DELIVERED.matcher(response.body());
-        return matcher.find() ? (long) Double.parseDouble(matcher.group(1)) : 0;
+        return delivered(metrics, DELIVERED);
     }
 
     private static long rssKb(long pid, String field) throws IOException {
