@@ -114,11 +114,45 @@ public final class EventDecoder {
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> field = fields.next();
             if (!KNOWN_FIELDS.contains(field.getKey())) {
-                extra.put(field.getKey(), mapper.convertValue(field.getValue(), Object.class));
+                extra.put(field.getKey(), plain(field.getValue()));
             }
         }
         return new Alert(id, title, status, severity, text(root, "summary"), labels(root), text(root, "source"),
                 timestamp, extra, new Alert.Origin(message.channel(), message.pattern(), message.receivedAt()));
+    }
+
+    /**
+     * A JSON value as plain JDK values: String, Boolean, null, Integer/Long/BigInteger or Double/BigDecimal as Jackson
+     * read them, List and insertion-ordered Map. What {@code ObjectMapper.convertValue(node, Object.class)} gives,
+     * without its token buffer (a third of the decoder's allocation for an event with extra fields).
+     */
+    private static Object plain(JsonNode node) {
+        switch (node.getNodeType()) {
+            case STRING:
+                return node.textValue();
+            case NUMBER:
+                return node.numberValue();
+            case BOOLEAN:
+                return node.booleanValue();
+            case ARRAY: {
+                java.util.List<Object> list = new java.util.ArrayList<>(node.size());
+                for (JsonNode element : node) {
+                    list.add(plain(element));
+                }
+                return list;
+            }
+            case OBJECT: {
+                Map<String, Object> map = new LinkedHashMap<>();
+                Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+                while (fields.hasNext()) {
+                    Map.Entry<String, JsonNode> field = fields.next();
+                    map.put(field.getKey(), plain(field.getValue()));
+                }
+                return map;
+            }
+            default: // NULL (MISSING, BINARY and POJO do not come out of a parsed text)
+                return null;
+        }
     }
 
     private static Optional<String> text(JsonNode root, String field) {

@@ -53,6 +53,22 @@ final class EventDecoderTest {
     }
 
     @Test
+    void extraFieldsBecomePlainJdkValuesAsJacksonWouldConvertThem() throws Exception {
+        String payload = """
+                {"title":"t","n":{"a":[1,2.5,"x",true,null,{"b":12345678901234}],"c":{}},"big":123456789012345678901,
+                 "f":false,"z":null,"s":"text"}""";
+        Alert alert = decoded(payload);
+        Map<String, Object> expected = new com.fasterxml.jackson.databind.ObjectMapper().convertValue(
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(payload), Map.class);
+        expected.remove("title");
+        assertThat(alert.extra()).isEqualTo(expected);
+        assertThat(alert.extra().keySet()).containsExactly("n", "big", "f", "z", "s");
+        assertThat(((Map<?, ?>) alert.extra().get("n")).get("a")).asList()
+                .containsExactly(1, 2.5, "x", true, null, Map.of("b", 12345678901234L));
+        assertThat(alert.extra().get("big")).isEqualTo(new java.math.BigInteger("123456789012345678901"));
+    }
+
+    @Test
     void appliesDefaults() {
         Alert alert = decoded("{\"title\":\"hello\"}");
         assertThat(alert.status()).isEqualTo(Status.FIRING);
