@@ -74,8 +74,9 @@ public final class RelayJarBench {
                 seconds, rates,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         System.out.println("| target/s | published/s | bare subscriber got | relay delivered | relay/bare | relay "
-                + "subscription lost | relay RSS end / peak (MB) | java -jar -> VERIFIED (ms) |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+                + "subscription lost | CPU per alert, relay / bare (µs) | relay RSS end / peak (MB) "
+                + "| java -jar -> VERIFIED (ms) |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (int rate : rates) {
             System.out.println(run(jar, rate, seconds));
         }
@@ -241,9 +242,10 @@ public final class RelayJarBench {
                 }
                 String metrics = "http://127.0.0.1:" + port.group(1) + "/metrics";
 
-                RedisClient client = RedisClient.create("redis://127.0.0.1:" + redis.port());
+                // the bare subscriber has a client (and so I/O threads) of its own, so its CPU time can be read
+                RedisClient bareClient = RedisClient.create("redis://127.0.0.1:" + redis.port());
                 AtomicLong bare = new AtomicLong();
-                StatefulRedisPubSubConnection<String, String> subscriber = client.connectPubSub();
+                StatefulRedisPubSubConnection<String, String> subscriber = bareClient.connectPubSub();
                 subscriber.addListener(new RedisPubSubAdapter<>() {
                     @Override
                     public void message(String pattern, String channel, String message) {
@@ -251,7 +253,11 @@ public final class RelayJarBench {
                     }
                 });
                 subscriber.sync().psubscribe("alerts:*");
+                java.util.Set<Long> bareThreads = ioThreads();
+                RedisClient client = RedisClient.create("redis://127.0.0.1:" + redis.port());
                 long before = delivered(metrics);
+                long relayCpuBefore = cpuMicros(relay.pid());
+                long bareCpuBefore = threadCpuMicros(bareThreads);
                 double published;
                 try (StatefulRedisConnection<String, String> connection = client.connect()) {
                     published = publish(connection.async(), rate, seconds, false);
@@ -265,13 +271,18 @@ public final class RelayJarBench {
                     Thread.sleep(200);
                     got = delivered(metrics) - before;
                 }
+                long relayCpu = cpuMicros(relay.pid()) - relayCpuBefore;
+                long bareCpu = threadCpuMicros(bareThreads) - bareCpuBefore;
                 long lost = Files.readString(stderr).lines().filter(line -> line.contains("Redis source VERIFIED -> "))
                         .count();
                 subscriber.close();
+                bareClient.shutdown();
                 client.shutdown();
-                return String.format(Locale.ROOT, "| %,d | %,.0f | %,d | %,d | %.3f | %d | %d / %d | %d |", rate,
-                        published, bare.get(), got, bare.get() == 0 ? 0 : (double) got / bare.get(), lost,
-                        rss / 1024, peak / 1024, startupMillis);
+                return String.format(Locale.ROOT, "| %,d | %,.0f | %,d | %,d | %.3f | %d | %.1f / %.1f | %d / %d | %d |",
+                        rate, published, bare.get(), got, bare.get() == 0 ? 0 : (double) got / bare.get(), lost,
+                        got == 0 ? Double.NaN : (double) relayCpu / got,
+                        bare.get() == 0 ? Double.NaN : (double) bareCpu / bare.get(), rss / 1024, peak / 1024,
+                        startupMillis);
             } finally {
                 relay.destroy();
                 relay.waitFor(20, TimeUnit.SECONDS);
@@ -314,6 +325,35 @@ public final class RelayJarBench {
 
     private static long delivered(String metrics) throws Exception {
         return delivered(metrics, DELIVERED);
+    }
+
+    /** User plus system CPU time of a process so far, from {@code /proc/<pid>/stat} (clock ticks of 10 ms). */
+    private static long cpuMicros(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // after "pid (comm) ": state is field 0, utime field 11, stime field 12
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000;
+    }
+
+    /** The Lettuce I/O threads of this JVM now (taken right after the bare subscriber connected). */
+    private static java.util.Set<Long> ioThreads() {
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().contains("nioEventLoop") || thread.getName().contains("epollEventLoop")) {
+                ids.add(thread.getId());
+            }
+        }
+        return ids;
+    }
+
+    private static long threadCpuMicros(java.util.Set<Long> threads) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (long id : threads) {
+            long nanos = mx.getThreadCpuTime(id);
+            total += Math.max(0, nanos) / 1_000;
+        }
+        return total;
     }
 
     private static long rssKb(long pid, String field) throws IOException {
