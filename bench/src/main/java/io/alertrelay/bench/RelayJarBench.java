@@ -219,6 +219,7 @@ public final class RelayJarBench {
                     """.formatted(redis.port(), SINK)); // the outbox: ./alert-relay-data in the relay's working directory
             Path stderr = dir.resolve("relay.stderr");
             long launched = System.nanoTime();
+            java.time.LocalTime launchedAt = java.time.LocalTime.now();
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
             command.addAll(relayJvmArgs());
@@ -235,6 +236,8 @@ public final class RelayJarBench {
             try {
                 awaitLine(stderr, "-> VERIFIED", relay);
                 long startupMillis = (System.nanoTime() - launched) / 1_000_000;
+                System.err.println("start-up of the " + String.format(Locale.ROOT, "%,d", rate) + "/s run: "
+                        + startupPhases(Files.readString(stderr), launchedAt));
                 awaitLine(stderr, "Health and metrics on", relay);
                 Matcher port = PORT.matcher(Files.readString(stderr));
                 if (!port.find()) {
@@ -325,6 +328,35 @@ public final class RelayJarBench {
 
     private static long delivered(String metrics) throws Exception {
         return delivered(metrics, DELIVERED);
+    }
+
+    /**
+     * Where the start-up time went, from the relay's log timestamps (same machine clock): {@code java -jar} to the
+     * first log line (JVM start, class loading, logging set up), to the outbox opened (config parsed, sinks created),
+     * to "Starting Redis source" (Guice wiring, watchdog), to the first VERIFIED (connect, subscribe, CLIENT INFO).
+     */
+    private static String startupPhases(String log, java.time.LocalTime launched) {
+        List<String> lines = log.lines().toList();
+        java.time.LocalTime first = at(lines, "");
+        java.time.LocalTime outbox = at(lines, "Main - Outbox:");
+        java.time.LocalTime source = at(lines, "Starting Redis source");
+        java.time.LocalTime verified = at(lines, "-> VERIFIED");
+        return String.format(Locale.ROOT, "JVM to first log line %d ms, config and sinks to outbox open %d ms, "
+                + "wiring to Redis source start %d ms, connect+subscribe+verify %d ms", millis(launched, first),
+                millis(first, outbox), millis(outbox, source), millis(source, verified));
+    }
+
+    private static java.time.LocalTime at(List<String> lines, String text) {
+        for (String line : lines) {
+            if (line.length() > 12 && line.contains(text) && Character.isDigit(line.charAt(0))) {
+                return java.time.LocalTime.parse(line.substring(0, 12));
+            }
+        }
+        return null;
+    }
+
+    private static long millis(java.time.LocalTime from, java.time.LocalTime to) {
+        return from == null || to == null ? -1 : Duration.between(from, to).toMillis();
     }
 
     /** User plus system CPU time of a process so far, from {@code /proc/<pid>/stat} (clock ticks of 10 ms). */
