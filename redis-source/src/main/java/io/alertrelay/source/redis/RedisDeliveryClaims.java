@@ -58,11 +58,11 @@ public final class RedisDeliveryClaims implements DeliveryClaims {
         this.prefix = requireNonNull(prefix, "prefix is null");
         this.ttl = requireNonNull(ttl, "ttl is null");
         this.remember = requireNonNull(remember, "remember is null");
-        this.uri = RedisSource.redisUri(config);
+        this.uri = LettuceSupport.redisUri(config);
         uri.setClientName(config.clientName() + "-claims");
         uri.setTimeout(COMMAND_TIMEOUT);
         this.client = RedisClient.create(uri);
-        this.client.setOptions(RedisSource.clientOptions(config).mutate()
+        this.client.setOptions(LettuceSupport.clientOptions(config).mutate()
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
                 .build());
     }

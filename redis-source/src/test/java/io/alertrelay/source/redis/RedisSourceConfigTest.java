@@ -80,7 +80,7 @@ class RedisSourceConfigTest {
         assertThat(config.redactedTarget()).isEqualTo("rediss://relay:****@cache.example:6380/3");
         assertThat(config.toString()).doesNotContain(SECRET).contains("password=****");
 
-        RedisURI uri = RedisSource.redisUri(config);
+        RedisURI uri = LettuceSupport.redisUri(config);
         assertThat(uri.getHost()).isEqualTo("cache.example");
         assertThat(uri.isSsl()).isTrue();
         assertThat(uri.getDatabase()).isEqualTo(3);
@@ -125,7 +125,7 @@ class RedisSourceConfigTest {
         assertThat(config.toString()).doesNotContain(SECRET).contains("mymaster").contains("10.0.0.1:26379");
         assertThat(sentinel.toString()).doesNotContain(SECRET);
 
-        RedisURI uri = RedisSource.redisUri(config);
+        RedisURI uri = LettuceSupport.redisUri(config);
         assertThat(uri.getSentinelMasterId()).isEqualTo("mymaster");
         assertThat(uri.getSentinels()).extracting(RedisURI::getPort).containsExactly(26379, 26380);
         assertThat(uri.getTimeout()).isEqualTo(Duration.ofSeconds(3));
