@@ -52,7 +52,8 @@ final class LettuceSupport {
     }
 
     /**
-     * The configured target: the standalone server, or the Sentinel master look-up.
+     * The configured target: the standalone server, the Sentinel master look-up, or (Cluster) the first seed node as a
+     * plain data node (a PUBLISH on any node reaches the whole cluster).
      */
     static RedisURI redisUri(RedisSourceConfig config) {
         RedisURI.Builder builder;
@@ -68,6 +69,8 @@ final class LettuceSupport {
                     builder.withPassword(password);
                 }
             }
+        } else if (config.cluster().isPresent()) {
+            return nodeUri(config, config.cluster().get().nodes().get(0).toString());
         } else {
             RedisSourceConfig.Sentinel sentinel = config.sentinel().orElseThrow();
             builder = RedisURI.builder().withSentinelMasterId(sentinel.masterName());

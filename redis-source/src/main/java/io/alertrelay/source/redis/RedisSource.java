@@ -42,9 +42,10 @@ import reactor.core.Disposable;
 
 /**
  * The Redis {@link Source}: keeps every entry of the {@link SubscriptionRegistry} subscribed through reconnects and
- * failovers, on a standalone server, on the master Sentinel names ({@code redis.subscribe-on: master}), or on every
- * data node Sentinel knows ({@code redis.subscribe-on: every-node}, the Sentinel default), delivering each published
- * message once ({@link MessageDeduplicator}).
+ * failovers, on a standalone server, on the master Sentinel names ({@code redis.subscribe-on: master}), on every
+ * data node Sentinel knows ({@code redis.subscribe-on: every-node}, the Sentinel default), or on every master of a
+ * Redis Cluster ({@code redis.cluster}), delivering each published message once ({@link MessageDeduplicator}). Where
+ * the subscriptions go is decided by one {@link Topology} class per kind of deployment.
  *
  * <p>Each subscription connection ({@link NodeSubscriber}) re-issues SUBSCRIBE and PSUBSCRIBE for the registry's
  * snapshot on <em>every</em> (re)connect, counts the server's acknowledgements ({@link SubscriptionState#SUBSCRIBED}),
@@ -301,6 +302,9 @@ public final class RedisSource implements Source {
     // ---------------------------------------------------------------------------------------------- connecting
 
     private Topology createTopology() {
+        if (config.cluster().isPresent()) {
+            return new ClusterTopology(context);
+        }
         if (config.sentinel().isEmpty()) {
             return new SingleTopology(context, null);
         }
@@ -314,7 +318,8 @@ public final class RedisSource implements Source {
     }
 
     private void awaitFirstAttempt(CompletableFuture<?> firstAttempt) {
-        int lookups = config.sentinel().map(s -> s.nodes().size()).orElse(0);
+        int lookups = config.sentinel().map(s -> s.nodes().size())
+                .orElse(config.cluster().map(c -> c.nodes().size()).orElse(0));
         Duration bound = config.connectTimeout().multipliedBy(lookups + 2L).plusSeconds(1);
         try {
             firstAttempt.get(bound.toMillis(), TimeUnit.MILLISECONDS);
@@ -453,6 +458,10 @@ public final class RedisSource implements Source {
                     status.role() == NodeRole.UNKNOWN ? "" : " (" + status.role().name().toLowerCase(Locale.ROOT) + ")",
                     status.reason());
             notifyListeners(status);
+            Topology placed = topology;
+            if (placed != null) {
+                placed.transitioned(from, status);
+            }
         }
     }
 

@@ -10,7 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * Where the {@link RedisSource} places its subscription connections, one implementation per Redis topology: a single
  * connection ({@link SingleTopology}: standalone, or the master Sentinel names), one per data node Sentinel knows
- * ({@link SentinelTopology}). The source owns what is the
+ * ({@link SentinelTopology}), one per master of a Redis Cluster ({@link ClusterTopology}). The source owns what is the
  * same everywhere: the connections' lifecycle and messages, deduplication, the PING ticks and make-before-break
  * replacement; a topology decides which connections exist, which one is the relay's health, and how to reconcile them
  * with what the servers say.
@@ -47,6 +47,9 @@ interface Topology {
     default boolean isLookup(String address) {
         return false;
     }
+
+    /** A subscription changed state ({@code status}, already logged and reported to the source's listeners). */
+    default void transitioned(NodeSubscriber from, SourceStatus status) {}
 
     /** Extra text for {@link RedisSource#describe()}, or empty. */
     default String describeNodes() {
