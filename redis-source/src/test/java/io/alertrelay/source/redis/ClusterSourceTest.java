@@ -117,6 +117,25 @@ class ClusterSourceTest {
         assertThat(source.status().state()).isEqualTo(SubscriptionState.VERIFIED);
     }
 
+    @Test
+    void deliveryClaimsFollowTheSlotsAcrossMasters() {
+        RedisSourceConfig config = source.config();
+        try (RedisDeliveryClaims first = new RedisDeliveryClaims(config, "relay-a", "test:claim:", Duration.ofSeconds(30),
+                Duration.ofHours(1));
+             RedisDeliveryClaims second = new RedisDeliveryClaims(config, "relay-b", "test:claim:",
+                     Duration.ofSeconds(30), Duration.ofHours(1))) {
+            for (int i = 0; i < 30; i++) {   // keys on every shard: a plain connection to one seed would get MOVED
+                String key = "ops:firing:a-" + i;
+                assertThat(first.claim(key)).as(key).isEqualTo(io.alertrelay.core.DeliveryClaims.Result.WON);
+                assertThat(second.claim(key)).as(key).isEqualTo(io.alertrelay.core.DeliveryClaims.Result.HELD_ELSEWHERE);
+                first.done(key);
+                assertThat(second.claim(key)).as(key).isEqualTo(io.alertrelay.core.DeliveryClaims.Result.DONE_ELSEWHERE);
+            }
+            assertThat(first.failures()).isZero();
+            assertThat(second.failures()).isZero();
+        }
+    }
+
     private void awaitVerifiedOn(List<String> nodes) {
         Set<String> wanted = new HashSet<>(nodes);
         Await.until(() -> "VERIFIED on " + wanted + " (" + source.nodes() + ")", WAIT, () -> {
