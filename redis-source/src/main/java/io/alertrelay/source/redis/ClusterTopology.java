@@ -74,17 +74,9 @@ final class ClusterTopology extends NodeSetTopology {
     @Override
     protected String mainNode() {
         synchronized (context.lock()) {
-            NodeSubscriber current = main == null ? null : nodes.get(main);
-            if (current != null && live(current.state())) {
-                return main;
-            }
-            String next = pick(SubscriptionState.VERIFIED);
-            if (next == null) {
-                next = pick(SubscriptionState.SUBSCRIBED);
-            }
-            if (next == null) {
-                next = current != null ? main : nodes.keySet().stream().findFirst().orElse(null);
-            }
+            Map<String, SubscriptionState> states = new LinkedHashMap<>();
+            nodes.forEach((node, subscriber) -> states.put(node, subscriber.state()));
+            String next = chooseMain(main, states);
             if (next != null && !next.equals(main)) {
                 main = next;
                 since = context.clock().instant();
@@ -93,13 +85,27 @@ final class ClusterTopology extends NodeSetTopology {
         }
     }
 
-    private String pick(SubscriptionState state) {
-        for (Map.Entry<String, NodeSubscriber> entry : nodes.entrySet()) {
-            if (entry.getValue().state() == state) {
-                return entry.getKey();
+    /**
+     * The subscription the relay's health follows, given the current choice and every node's state (in order): the
+     * current one while it is live (SUBSCRIBED or VERIFIED), else the first VERIFIED one, else the first SUBSCRIBED one,
+     * else the current one if it still exists, else the first node; null without nodes.
+     */
+    static String chooseMain(String current, Map<String, SubscriptionState> states) {
+        SubscriptionState currentState = current == null ? null : states.get(current);
+        if (currentState != null && live(currentState)) {
+            return current;
+        }
+        for (SubscriptionState wanted : List.of(SubscriptionState.VERIFIED, SubscriptionState.SUBSCRIBED)) {
+            for (Map.Entry<String, SubscriptionState> entry : states.entrySet()) {
+                if (entry.getValue() == wanted) {
+                    return entry.getKey();
+                }
             }
         }
-        return null;
+        if (currentState != null) {
+            return current;
+        }
+        return states.keySet().stream().findFirst().orElse(null);
     }
 
     private static boolean live(SubscriptionState state) {
