@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Redis Cluster, classic pub/sub, on the assembled jar (issue 11): six nodes (three masters, one replica each), the
  * relay configured with {@code redis.cluster.nodes}, 500 alerts/s published on random masters. Each fault must lose
- * no acknowledged alert and deliver none twice.
+ * no acknowledged alert, deliver none twice, and report no false blind window.
  */
 @RequiresRedisServer
 class ClusterFaultIT {

@@ -71,7 +71,10 @@ public final class ClusterScenario {
                     .count();
         }
 
-        /** Throws with the summary and diagnostics unless nothing acknowledged was lost and nothing delivered twice. */
+        /**
+         * Throws with the summary and diagnostics unless nothing acknowledged was lost, nothing was delivered twice, and
+         * no false blind window was reported (one where every alert acknowledged there meanwhile was delivered).
+         */
         public void checkNoLossNoDuplicates() {
             List<String> problems = new ArrayList<>();
             if (acknowledged.values().stream().mapToLong(Long::longValue).sum() == 0) {
@@ -82,6 +85,10 @@ public final class ClusterScenario {
             }
             if (!duplicated.isEmpty()) {
                 problems.add(duplicated.size() + " alerts delivered twice, first " + Summary.first(duplicated));
+            }
+            long falseWindows = windows.stream().filter(WindowJudgement::isFalse).count();
+            if (falseWindows > 0) {
+                problems.add(falseWindows + " false blind window(s) reported");
             }
             if (!problems.isEmpty()) {
                 throw new AssertionError(fault.label + " [jar on cluster]: " + String.join("; ", problems) + "\n  "
