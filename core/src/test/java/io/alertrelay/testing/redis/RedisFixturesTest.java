@@ -47,6 +47,24 @@ class RedisFixturesTest {
     }
 
     @Test
+    void clusterOfSixNodesServesEverySlotAndStopsEverything() {
+        java.util.List<RedisServerProcess> nodes;
+        try (RedisCluster cluster = RedisCluster.start()) {
+            nodes = cluster.nodes();
+            assertThat(nodes).hasSize(6).allSatisfy(node -> assertThat(node.isRunning()).isTrue());
+            assertThat(cluster.masters()).hasSize(3);
+            for (String master : cluster.masters()) {
+                String replica = cluster.replicaOf(master).orElseThrow();
+                assertThat(cluster.node(replica).command("INFO", "replication")).contains("role:slave")
+                        .contains("master_link_status:up");
+            }
+            assertThat(cluster.node(cluster.masters().get(0)).command("CLUSTER", "INFO")).contains("cluster_state:ok");
+            assertThat(nodes.stream().map(RedisServerProcess::dir).distinct()).as("one nodes.conf each").hasSize(6);
+        }
+        assertThat(nodes).allSatisfy(node -> assertThat(node.isRunning()).isFalse());
+    }
+
+    @Test
     void sentinelTopologyFailsOverWhenTheMasterDies() {
         try (SentinelTopology topology = SentinelTopology.start()) {
             HostAndPort original = topology.currentMaster();

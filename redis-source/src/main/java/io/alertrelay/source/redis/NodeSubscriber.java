@@ -4,14 +4,12 @@ import io.alertrelay.config.Parsers.HostAndPort;
 import io.alertrelay.source.redis.SubscriptionTracker.Command;
 import io.alertrelay.source.redis.SubscriptionTracker.Plan;
 import io.alertrelay.spi.Subscription;
-import io.lettuce.core.ConnectionState;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.StatefulRedisConnectionImpl;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import io.lettuce.core.protocol.ProtocolVersion;
@@ -20,7 +18,6 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.netty.channel.Channel;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,12 +27,9 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -74,7 +68,7 @@ final class NodeSubscriber {
     private final SubscriptionTracker tracker;
     private final RedisClient client;
     private final Listener listener = new Listener();
-    private final AtomicReference<PendingPing> pendingPing = new AtomicReference<>();
+    private final PingDeadline pingDeadline;
     /** Messages read on this subscriber's connections (one I/O thread at a time writes it). */
     private volatile long messagesRead;
     /**
@@ -84,7 +78,6 @@ final class NodeSubscriber {
      * dropped and the node retried as it comes back.
      */
     static final Duration UNRESPONSIVE_GRACE = Duration.ofSeconds(30);
-    private volatile java.time.Instant unresponsiveSince;
     /** When a connection attempt to this subscriber's node last failed (null: never). */
     private volatile java.time.Instant lastConnectFailure;
     /** For a replica: the master it replicates from and whether its link is up, from ROLE on the node. */
@@ -119,11 +112,13 @@ final class NodeSubscriber {
         this.owner = owner;
         this.tracker = new SubscriptionTracker(clock, desired, fixedNode);
         this.clock = clock;
+        this.pingDeadline = new PingDeadline(clock, config.pingTimeout(),
+                fixedNode != null ? UNRESPONSIVE_GRACE : Duration.ZERO);
         if (fixedNode != null) {
             node = fixedNode;
         }
         this.client = RedisClient.create(resources);
-        client.setOptions(RedisSource.clientOptions(config));
+        client.setOptions(LettuceSupport.clientOptions(config));
         client.addListener(new ConnectionListener());
     }
 
@@ -380,7 +375,7 @@ final class NodeSubscriber {
             if (conn.isOpen() && before.state() != SubscriptionState.RESOLVING) {
                 unsubscribeAll(conn, before);
             }
-            RedisSource.await(conn.closeAsync(), "closing the connection to " + node);
+            LettuceSupport.await(conn.closeAsync(), "closing the connection to " + node);
         }
         try {
             client.shutdown(Duration.ZERO, RedisSource.CLOSE_TIMEOUT);
@@ -438,8 +433,7 @@ final class NodeSubscriber {
             connection = conn;
         }
         node = format(address);
-        pendingPing.set(null);
-        unresponsiveSince = null;
+        pingDeadline.reset();
         dropReason.set(null);
         ProtocolVersion protocol = negotiatedProtocol(conn);
         canVerify = protocol == ProtocolVersion.RESP3;
@@ -465,8 +459,7 @@ final class NodeSubscriber {
 
     private void onDisconnected() {
         roleConfirmed = false;
-        pendingPing.set(null);
-        unresponsiveSince = null;
+        pingDeadline.reset();
         String reason = dropReason.getAndSet(null);
         Plan plan;
         synchronized (tracker) {
@@ -506,45 +499,34 @@ final class NodeSubscriber {
     }
 
     private void ping(StatefulRedisPubSubConnection<String, String> conn, long epoch) {
-        PendingPing current = pendingPing.get();
-        if (current != null && current.epoch() == epoch) {
+        PingDeadline.Ping ping = pingDeadline.begin(epoch, node, messagesRead);
+        if (ping == null) {
             return;   // still waiting; its deadline task decides
-        }
-        PendingPing ping = new PendingPing(epoch, node, messagesRead);
-        if (!pendingPing.compareAndSet(current, ping)) {
-            return;
         }
         conn.async().ping().whenComplete((pong, error) -> {
             if (error == null || unwrap(error) instanceof RedisCommandExecutionException) {
-                pendingPing.compareAndSet(ping, null);   // the server answered: it is alive
-                answersAgain(ping);
+                // the server answered: it is alive; after a missed deadline the next tick verifies it again
+                pingDeadline.answered(ping, tracker.epoch()).ifPresent(silent -> log.info(
+                        "Redis source: {} answers PING again after {} ms; verifying its subscription", ping.node(),
+                        silent.toMillis()));
             }
         });
         try {
-            timer.schedule(() -> checkPing(ping), config.pingTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            timer.schedule(() -> checkPing(ping), pingDeadline.timeout().toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // closing
         }
     }
 
-    private void checkPing(PendingPing ping) {
-        if (closed || owner.isClosed() || pendingPing.get() != ping) {
+    private void checkPing(PingDeadline.Ping ping) {
+        if (closed || owner.isClosed()) {
             return;
         }
-        pendingPing.compareAndSet(ping, null);
-        if (tracker.epoch() != ping.epoch()) {
-            return;   // that connection is gone already
-        }
-        if (messagesRead != ping.messagesRead()) {
-            // messages keep arriving: the server is alive and its PONG is queued behind them (a storm); not frozen
-            log.debug("Redis source: no PONG from {} within {} but messages are arriving; not frozen", ping.node(),
-                    config.pingTimeout());
-            return;
-        }
-        if (fixedNode != null) {   // every-node mode: keep the subscription open for a while (UNRESPONSIVE_GRACE)
-            java.time.Instant now = clock.instant();
-            if (unresponsiveSince == null) {
-                unresponsiveSince = now;
+        switch (pingDeadline.expired(ping, tracker.epoch(), messagesRead)) {
+            case NONE, IN_GRACE -> { }
+            case BUSY -> log.debug("Redis source: no PONG from {} within {} but messages are arriving; not frozen",
+                    ping.node(), config.pingTimeout());
+            case UNRESPONSIVE -> {
                 String why = "no PONG from " + ping.node() + " within " + config.pingTimeout() + " (frozen or "
                         + "partitioned server?); keeping the subscription open for up to " + UNRESPONSIVE_GRACE
                         + " in case it resumes, while the other nodes carry on";
@@ -554,28 +536,14 @@ final class NodeSubscriber {
                     plan = tracker.unresponsive(why);
                 }
                 owner.report(this, plan);
-                return;
             }
-            if (Duration.between(unresponsiveSince, now).compareTo(UNRESPONSIVE_GRACE) < 0) {
-                return;
+            case DROP -> {
+                String why = "no PONG from " + ping.node() + " within " + config.pingTimeout()
+                        + " (frozen or partitioned server?); dropped the connection to reconnect";
+                log.warn("Redis source: {}", why);
+                drop(why);
             }
         }
-        unresponsiveSince = null;
-        String why = "no PONG from " + ping.node() + " within " + config.pingTimeout()
-                + " (frozen or partitioned server?); dropped the connection to reconnect";
-        log.warn("Redis source: {}", why);
-        drop(why);
-    }
-
-    /** A PONG after a missed deadline: the node is back; the next tick verifies the subscription again. */
-    private void answersAgain(PendingPing ping) {
-        java.time.Instant since = unresponsiveSince;
-        if (since == null || tracker.epoch() != ping.epoch()) {
-            return;
-        }
-        unresponsiveSince = null;
-        log.info("Redis source: {} answers PING again after {} ms; verifying its subscription", ping.node(),
-                Duration.between(since, clock.instant()).toMillis());
     }
 
     // ------------------------------------------------------------------------------------------ sending
@@ -645,7 +613,7 @@ final class NodeSubscriber {
             if (patterns.length > 0) {
                 pending.add(conn.async().punsubscribe(patterns).toCompletableFuture());
             }
-            RedisSource.await(CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)), "unsubscribing");
+            LettuceSupport.await(CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)), "unsubscribing");
         } catch (RuntimeException e) {
             log.debug("Redis source: unsubscribe on close failed: {}", e.toString());
         }
@@ -654,53 +622,25 @@ final class NodeSubscriber {
     // ------------------------------------------------------------------------------------------ helpers
 
     private static ProtocolVersion negotiatedProtocol(StatefulRedisPubSubConnection<String, String> conn) {
-        if (conn instanceof StatefulRedisConnectionImpl<?, ?> impl) {
-            ConnectionState state = impl.getConnectionState();
-            if (state != null && state.getNegotiatedProtocolVersion() != null) {
-                return state.getNegotiatedProtocolVersion();
-            }
-        }
-        return ProtocolVersion.RESP2;   // unknown: do not risk a command a RESP2 subscriber may not send
+        return LettuceSupport.negotiatedProtocol(conn);
     }
 
-    static String format(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet) {
-            return new HostAndPort(inet.getHostString(), inet.getPort()).toString();
-        }
-        return String.valueOf(address);
+    private static String format(SocketAddress address) {
+        return LettuceSupport.format(address);
     }
 
-    static Throwable unwrap(Throwable error) {
-        Throwable cause = error;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
+    private static Throwable unwrap(Throwable error) {
+        return LettuceSupport.unwrap(error);
     }
 
-    static String describe(Throwable error) {
-        if (error == null) {
-            return "unknown error";
-        }
-        if (error instanceof TimeoutException) {
-            return "timed out";
-        }
-        String message = error.getMessage();
-        Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String text = error.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-        return root == error ? text : text + " (" + root.getClass().getSimpleName()
-                + (root.getMessage() == null ? "" : ": " + root.getMessage()) + ")";
+    private static String describe(Throwable error) {
+        return LettuceSupport.describe(error);
     }
 
     @Override
     public String toString() {
         return "NodeSubscriber[" + (fixedNode != null ? fixedNode : target) + "]";
     }
-
-    private record PendingPing(long epoch, String node, long messagesRead) {}
 
     /** Connect/disconnect of this subscriber's pub/sub connection (Sentinel look-up connections are ignored). */
     private final class ConnectionListener implements RedisConnectionStateListener {

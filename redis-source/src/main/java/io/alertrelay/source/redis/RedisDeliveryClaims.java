@@ -7,10 +7,16 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.api.sync.RedisStringCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -28,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * Any failure (connection, timeout, {@code NOPERM}) answers {@link Result#UNAVAILABLE}: the caller delivers anyway.
  * After a failure the connection is dropped and the next call re-resolves the master. The relay's ACL needs
  * {@code +set +get} on {@code <prefix>*}.
+ *
+ * <p>On a Redis Cluster ({@code redis.cluster}) the keys live on the master serving their slot: the claims go through
+ * Lettuce's cluster client, which follows {@code MOVED} and {@code ASK} and refreshes its view of the slots on
+ * redirects, on reconnects, and every {@code redis.reconcile-interval}.
  */
 public final class RedisDeliveryClaims implements DeliveryClaims {
     private static final Logger log = LoggerFactory.getLogger(RedisDeliveryClaims.class);
@@ -35,7 +45,8 @@ public final class RedisDeliveryClaims implements DeliveryClaims {
     public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(1);
     private static final String DONE = "done:";
 
-    private final RedisClient client;
+    private final RedisClient client;          // null on a cluster
+    private final RedisClusterClient clusterClient;   // null unless on a cluster
     private final RedisURI uri;
     private final String relay;
     private final String prefix;
@@ -43,7 +54,7 @@ public final class RedisDeliveryClaims implements DeliveryClaims {
     private final Duration remember;
     private final AtomicLong failures = new AtomicLong();
     private volatile String lastFailure = "";
-    private StatefulRedisConnection<String, String> connection; // guarded by this
+    private StatefulConnection<String, String> connection; // guarded by this
     private boolean closed;
 
     /**
@@ -58,20 +69,39 @@ public final class RedisDeliveryClaims implements DeliveryClaims {
         this.prefix = requireNonNull(prefix, "prefix is null");
         this.ttl = requireNonNull(ttl, "ttl is null");
         this.remember = requireNonNull(remember, "remember is null");
-        this.uri = RedisSource.redisUri(config);
+        this.uri = LettuceSupport.redisUri(config);
         uri.setClientName(config.clientName() + "-claims");
         uri.setTimeout(COMMAND_TIMEOUT);
-        this.client = RedisClient.create(uri);
-        this.client.setOptions(RedisSource.clientOptions(config).mutate()
-                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
-                .build());
+        if (config.cluster().isPresent()) {
+            List<RedisURI> seeds = config.cluster().get().nodes().stream().map(node -> {
+                RedisURI seed = LettuceSupport.nodeUri(config, node.toString());
+                seed.setClientName(config.clientName() + "-claims");
+                seed.setTimeout(COMMAND_TIMEOUT);
+                return seed;
+            }).toList();
+            this.client = null;
+            this.clusterClient = RedisClusterClient.create(seeds);
+            this.clusterClient.setOptions(ClusterClientOptions.builder(LettuceSupport.clientOptions(config))
+                    .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
+                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                            .enablePeriodicRefresh(config.reconcileInterval())
+                            .enableAllAdaptiveRefreshTriggers()
+                            .build())
+                    .build());
+        } else {
+            this.clusterClient = null;
+            this.client = RedisClient.create(uri);
+            this.client.setOptions(LettuceSupport.clientOptions(config).mutate()
+                    .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
+                    .build());
+        }
     }
 
     @Override
     public Result claim(String key) {
         String redisKey = prefix + key;
         try {
-            RedisCommands<String, String> redis = commands();
+            RedisStringCommands<String, String> redis = commands();
             if ("OK".equals(redis.set(redisKey, relay, SetArgs.Builder.nx().px(ttl.toMillis())))) {
                 return Result.WON;
             }
@@ -130,14 +160,17 @@ public final class RedisDeliveryClaims implements DeliveryClaims {
         drop();
     }
 
-    private synchronized RedisCommands<String, String> commands() {
+    @SuppressWarnings("unchecked")
+    private synchronized RedisStringCommands<String, String> commands() {
         if (closed) {
             throw new IllegalStateException("claims closed");
         }
         if (connection == null || !connection.isOpen()) {
-            connection = client.connect(StringCodec.UTF8, uri);
+            connection = clusterClient != null ? clusterClient.connect(StringCodec.UTF8)
+                    : client.connect(StringCodec.UTF8, uri);
         }
-        return connection.sync();
+        return connection instanceof StatefulRedisClusterConnection<String, String> cluster ? cluster.sync()
+                : ((StatefulRedisConnection<String, String>) connection).sync();
     }
 
     private synchronized void drop() {
@@ -156,6 +189,10 @@ public final class RedisDeliveryClaims implements DeliveryClaims {
             closed = true;
             connection = null;
         }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        if (clusterClient != null) {
+            clusterClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        } else {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
     }
 }

@@ -62,11 +62,11 @@ public final class RedisPublisher implements AutoCloseable {
 
     public RedisPublisher(RedisSourceConfig config) {
         requireNonNull(config, "config is null");
-        this.uri = RedisSource.redisUri(config);
+        this.uri = LettuceSupport.redisUri(config);
         uri.setClientName(config.clientName() + "-publisher");
         uri.setTimeout(COMMAND_TIMEOUT);
         this.client = RedisClient.create(uri);
-        this.client.setOptions(RedisSource.clientOptions(config).mutate()
+        this.client.setOptions(LettuceSupport.clientOptions(config).mutate()
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
                 .build());
         this.description = config.redactedTarget();
@@ -137,7 +137,7 @@ public final class RedisPublisher implements AutoCloseable {
         CompletableFuture<StatefulRedisConnection<String, String>> existing = nodeConnections.get(node);
         if (existing == null || (existing.isDone() && !existing.isCompletedExceptionally()
                 && !existing.join().isOpen())) {
-            RedisURI nodeUri = RedisSource.nodeUri(config, node);
+            RedisURI nodeUri = LettuceSupport.nodeUri(config, node);
             nodeUri.setClientName(config.clientName() + "-publisher");
             nodeUri.setTimeout(COMMAND_TIMEOUT);
             existing = client.connectAsync(StringCodec.UTF8, nodeUri).toCompletableFuture();

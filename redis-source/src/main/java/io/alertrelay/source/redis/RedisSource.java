@@ -2,29 +2,23 @@ package io.alertrelay.source.redis;
 
 import static java.util.Objects.requireNonNull;
 
-import io.alertrelay.config.Parsers.HostAndPort;
 import io.alertrelay.source.redis.SubscriptionTracker.Plan;
 import io.alertrelay.source.redis.SubscriptionTracker.Transition;
 import io.alertrelay.spi.InboundMessage;
 import io.alertrelay.spi.MessageHandler;
 import io.alertrelay.spi.Source;
 import io.alertrelay.spi.SubscriptionRegistry;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
 import io.lettuce.core.event.Event;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
-import io.lettuce.core.pubsub.PubSubCommandHandler;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.NettyCustomizer;
 import io.netty.channel.Channel;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,9 +42,10 @@ import reactor.core.Disposable;
 
 /**
  * The Redis {@link Source}: keeps every entry of the {@link SubscriptionRegistry} subscribed through reconnects and
- * failovers, on a standalone server, on the master Sentinel names ({@code redis.subscribe-on: master}), or on every
- * data node Sentinel knows ({@code redis.subscribe-on: every-node}, the Sentinel default), delivering each published
- * message once ({@link MessageDeduplicator}).
+ * failovers, on a standalone server, on the master Sentinel names ({@code redis.subscribe-on: master}), on every
+ * data node Sentinel knows ({@code redis.subscribe-on: every-node}, the Sentinel default), or on every master of a
+ * Redis Cluster ({@code redis.cluster}), delivering each published message once ({@link MessageDeduplicator}). Where
+ * the subscriptions go is decided by one {@link Topology} class per kind of deployment.
  *
  * <p>Each subscription connection ({@link NodeSubscriber}) re-issues SUBSCRIBE and PSUBSCRIBE for the registry's
  * snapshot on <em>every</em> (re)connect, counts the server's acknowledgements ({@link SubscriptionState#SUBSCRIBED}),
@@ -95,7 +90,6 @@ public final class RedisSource implements Source {
     private final MessageDeduplicator dedup;
     private volatile MessageHandler duplicateObserver;
     private final List<Consumer<SourceStatus>> stateListeners = new CopyOnWriteArrayList<>();
-    private final Set<Channel> pubSubChannels = ConcurrentHashMap.newKeySet();
     private final Map<String, LongAdder> receipts = new ConcurrentHashMap<>();
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder handoverDuplicates = new LongAdder();
@@ -111,26 +105,14 @@ public final class RedisSource implements Source {
     private ClientResources resources;
     private ScheduledExecutorService timer;
     private Disposable eventSubscription;
-    private SentinelWatch sentinelWatch;
+    private final LettuceSupport.PubSubChannels pubSubChannels = new LettuceSupport.PubSubChannels();
+    private final Topology.Context context = new Context();
+    /** Where the subscriptions go (one class per Redis topology); set by {@link #start}. */
+    private volatile Topology topology;
+    /** Guards the topology's subscriber maps and {@link #handovers}' promoted/abandoned flags. */
+    private final Object topologyLock = new Object();
+    private final Instant createdAt;
 
-    /** Standalone and master mode: the one subscription. */
-    private volatile NodeSubscriber single;
-    /** Every-node mode: one subscription per data node, by {@code host:port}; guarded by {@link #topology}. */
-    private final Map<String, NodeSubscriber> nodes = new LinkedHashMap<>();
-    private final Object topology = new Object();
-    /** Every-node mode: the master as Sentinel last named it. */
-    private volatile String master;
-    /**
-     * Set while the node Sentinel names master itself reports ROLE replica and exactly one subscribed node reports ROLE
-     * master (after the FAILOVER command Sentinel lags 25-30 s): health follows the node that really is master. Never
-     * set while Sentinel's choice still reports master, so an isolated old master cannot win.
-     */
-    private volatile String roleMaster;
-    private volatile String masterReason = "not started";
-    private volatile Instant masterSince;
-
-    /** Sentinel-versus-ROLE disagreements already logged (each once). */
-    private final Set<String> roleMismatches = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean reconcileRunning = new AtomicBoolean();
     private final AtomicBoolean reconcileAgain = new AtomicBoolean();
     private final CompletableFuture<Void> firstReconcile = new CompletableFuture<>();
@@ -147,7 +129,7 @@ public final class RedisSource implements Source {
         this.reconnectDelay = new ReconnectDelay(config.reconnectDelayMax());
         this.dedup = config.everyNode()
                 ? new MessageDeduplicator(clock, config.dedupWindow(), config.dedupMaxEntries()) : null;
-        this.masterSince = clock.instant();
+        this.createdAt = clock.instant();
     }
 
     public static RedisSource create(RedisSourceConfig config, SubscriptionRegistry registry, Clock clock) {
@@ -184,29 +166,12 @@ public final class RedisSource implements Source {
                     .ioThreadPoolSize(2)
                     .computationThreadPoolSize(2)
                     .reconnectDelay(reconnectDelay)
-                    .nettyCustomizer(new ChannelTracker())
+                    .nettyCustomizer(pubSubChannels)
                     .build();
             eventSubscription = resources.eventBus().get().subscribe(this::onEvent);
             registry.addListener(snapshot -> onRegistryChanged());
-            if (config.sentinel().isPresent()) {
-                sentinelWatch = new SentinelWatch(config, resources, this::requestReconcile);
-            }
-            if (config.everyNode()) {
-                sentinelWatch.start();
-                masterReason = "asking Sentinel for the master";
-                timer.execute(this::reconcile);
-                firstAttempt = firstReconcile.thenCompose(ignored -> {
-                    NodeSubscriber onMaster = masterSubscriber();
-                    return onMaster == null ? CompletableFuture.completedFuture(null) : onMaster.firstAttempt();
-                });
-            } else {
-                String fixed = null;   // standalone and master mode: the node is known while connected only
-                single = newSubscriber(redisUri(config), fixed, config.redactedTarget());
-                firstAttempt = single.start();
-                if (sentinelWatch != null) {
-                    sentinelWatch.start();
-                }
-            }
+            topology = createTopology();
+            firstAttempt = topology.start();
             long period = config.pingInterval().toNanos();
             timer.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.NANOSECONDS);
             long reconcile = config.reconcileInterval().toNanos();
@@ -221,19 +186,12 @@ public final class RedisSource implements Source {
      * while no master is known or it has no connection yet).
      */
     public SourceStatus status() {
-        if (!config.everyNode()) {
-            NodeSubscriber current = single;
-            return current != null ? current.status()
-                    : new SourceStatus(SubscriptionState.RESOLVING, Optional.empty(), masterSince,
-                            closed ? "source closed" : "not started", 0, Set.of());
+        Topology current = topology;
+        if (current == null) {
+            return new SourceStatus(SubscriptionState.RESOLVING, Optional.empty(), createdAt,
+                    closed ? "source closed" : "not started", 0, Set.of());
         }
-        NodeSubscriber onMaster = masterSubscriber();
-        if (onMaster != null && !closed) {
-            return onMaster.status();
-        }
-        return new SourceStatus(SubscriptionState.RESOLVING, Optional.ofNullable(master), masterSince,
-                closed ? "source closed" : masterReason, 0, Set.of(),
-                master == null ? NodeRole.UNKNOWN : NodeRole.MASTER);
+        return current.status();
     }
 
     /**
@@ -241,25 +199,11 @@ public final class RedisSource implements Source {
      * Role is as last seen ({@code ROLE} on the node, else Sentinel's lists).
      */
     public List<NodeStatus> nodes() {
-        List<NodeStatus> result = new ArrayList<>();
-        if (!config.everyNode()) {
-            NodeSubscriber current = single;
-            result.add(current != null && !closed ? current.nodeStatus() : NodeStatus.of(status()));
-            return result;
+        Topology current = topology;
+        if (current == null) {
+            return config.everyNode() ? new ArrayList<>() : new ArrayList<>(List.of(NodeStatus.of(status())));
         }
-        String currentMaster = master;
-        synchronized (topology) {
-            NodeSubscriber onMaster = currentMaster == null ? null : nodes.get(currentMaster);
-            if (onMaster != null) {
-                result.add(onMaster.nodeStatus());
-            }
-            for (NodeSubscriber subscriber : nodes.values()) {
-                if (subscriber != onMaster) {
-                    result.add(subscriber.nodeStatus());
-                }
-            }
-        }
-        return result;
+        return new ArrayList<>(current.nodes());
     }
 
     /** The same as {@link #nodes()}. */
@@ -286,15 +230,8 @@ public final class RedisSource implements Source {
         String text = "Redis " + config.redactedTarget() + " as '" + config.clientName() + "': " + status.state()
                 + status.node().map(n -> " on " + n).orElse("") + " (" + status.reason() + "), registry "
                 + registry.snapshot();
-        if (config.everyNode()) {
-            StringBuilder all = new StringBuilder();
-            for (NodeStatus node : nodes()) {
-                all.append(all.length() == 0 ? "" : ", ").append(node.node()).append(' ').append(node.role())
-                        .append(' ').append(node.state());
-            }
-            text += ", subscribed on every node [" + all + "]";
-        }
-        return text;
+        Topology current = topology;
+        return current == null ? text : text + current.describeNodes();
     }
 
     /** Unsubscribes, closes the connections and shuts the client down, each step bounded by {@link #CLOSE_TIMEOUT}. */
@@ -312,16 +249,8 @@ public final class RedisSource implements Source {
             return;
         }
         timer.shutdownNow();
-        if (sentinelWatch != null) {
-            sentinelWatch.close();
-        }
-        List<NodeSubscriber> all = new ArrayList<>();
-        synchronized (topology) {
-            all.addAll(nodes.values());
-        }
-        if (single != null) {
-            all.add(single);
-        }
+        topology.close();
+        List<NodeSubscriber> all = new ArrayList<>(topology.subscribers());
         for (NodeSubscriber subscriber : handovers.keySet()) {
             if (!all.contains(subscriber)) {
                 all.add(subscriber);
@@ -329,9 +258,9 @@ public final class RedisSource implements Source {
         }
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (NodeSubscriber subscriber : all) {
-            closing.add(inBackground(() -> subscriber.close("source closed")));
+            closing.add(LettuceSupport.inBackground(() -> subscriber.close("source closed")));
         }
-        await(CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)), "closing the subscriptions",
+        LettuceSupport.await(CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)), "closing the subscriptions",
                 CLOSE_TIMEOUT.multipliedBy(3));
         eventSubscription.dispose();
         try {
@@ -367,60 +296,20 @@ public final class RedisSource implements Source {
 
     /** For tests: ignore Sentinel events, as if every one of them were missed (the reconcile must still repair). */
     void sentinelEventsEnabled(boolean enabled) {
-        if (sentinelWatch != null) {
-            sentinelWatch.eventsEnabled(enabled);
-        }
+        topology.sentinelEventsEnabled(enabled);
     }
 
     // ---------------------------------------------------------------------------------------------- connecting
 
-    static ClientOptions clientOptions(RedisSourceConfig config) {
-        return ClientOptions.builder()
-                .autoReconnect(true)
-                .socketOptions(SocketOptions.builder()
-                        .connectTimeout(config.connectTimeout())
-                        .keepAlive(SocketOptions.KeepAliveOptions.builder()
-                                .enable()
-                                .idle(KEEPALIVE_IDLE)
-                                .interval(KEEPALIVE_INTERVAL)
-                                .count(KEEPALIVE_COUNT)
-                                .build())
-                        .build())
-                .build();
-    }
-
-    static RedisURI redisUri(RedisSourceConfig config) {
-        RedisURI.Builder builder;
-        if (config.standalone().isPresent()) {
-            RedisSourceConfig.Standalone server = config.standalone().get();
-            builder = RedisURI.builder().withHost(server.host()).withPort(server.port()).withSsl(server.tls())
-                    .withDatabase(server.database());
-            if (config.password().isPresent()) {
-                char[] password = config.password().get().reveal().toCharArray();
-                if (server.username().isPresent()) {
-                    builder.withAuthentication(server.username().get(), password);
-                } else {
-                    builder.withPassword(password);
-                }
-            }
-        } else {
-            RedisSourceConfig.Sentinel sentinel = config.sentinel().orElseThrow();
-            builder = RedisURI.builder().withSentinelMasterId(sentinel.masterName());
-            String sentinelPassword = sentinel.password().map(RedisSourceConfig.Secret::reveal).orElse(null);
-            for (HostAndPort node : sentinel.nodes()) {
-                builder.withSentinel(node.host(), node.port(), sentinelPassword);
-            }
-            config.password().ifPresent(password -> builder.withPassword(password.reveal().toCharArray()));
+    private Topology createTopology() {
+        if (config.cluster().isPresent()) {
+            return new ClusterTopology(context);
         }
-        return builder.withClientName(config.clientName()).withTimeout(config.connectTimeout()).build();
-    }
-
-    /** The URI of one fixed data node (every-node mode): no Sentinel look-up, the data nodes' password. */
-    static RedisURI nodeUri(RedisSourceConfig config, String node) {
-        HostAndPort address = HostAndPort.parse(node);
-        RedisURI.Builder builder = RedisURI.builder().withHost(address.host()).withPort(address.port());
-        config.password().ifPresent(password -> builder.withPassword(password.reveal().toCharArray()));
-        return builder.withClientName(config.clientName()).withTimeout(config.connectTimeout()).build();
+        if (config.sentinel().isEmpty()) {
+            return new SingleTopology(context, null);
+        }
+        SentinelWatch watch = new SentinelWatch(config, resources, this::requestReconcile);
+        return config.everyNode() ? new SentinelTopology(context, watch) : new SingleTopology(context, watch);
     }
 
     private NodeSubscriber newSubscriber(RedisURI uri, String fixedNode, String target) {
@@ -429,7 +318,8 @@ public final class RedisSource implements Source {
     }
 
     private void awaitFirstAttempt(CompletableFuture<?> firstAttempt) {
-        int lookups = config.sentinel().map(s -> s.nodes().size()).orElse(0);
+        int lookups = config.sentinel().map(s -> s.nodes().size())
+                .orElse(config.cluster().map(c -> c.nodes().size()).orElse(0));
         Duration bound = config.connectTimeout().multipliedBy(lookups + 2L).plusSeconds(1);
         try {
             firstAttempt.get(bound.toMillis(), TimeUnit.MILLISECONDS);
@@ -442,29 +332,10 @@ public final class RedisSource implements Source {
 
     // ---------------------------------------------------------------------------------------------- events
 
-    private NodeSubscriber masterSubscriber() {
-        String current = roleMaster != null ? roleMaster : master;
-        if (current == null) {
-            return null;
-        }
-        synchronized (topology) {
-            return nodes.get(current);
-        }
-    }
-
-    private List<NodeSubscriber> subscribers() {
-        if (!config.everyNode()) {
-            NodeSubscriber current = single;
-            return current == null ? List.of() : List.of(current);
-        }
-        synchronized (topology) {
-            return List.copyOf(nodes.values());
-        }
-    }
-
     /** Every open connection: the current ones and the replacements under way (ticks, registry changes, events). */
     private List<NodeSubscriber> allConnections() {
-        List<NodeSubscriber> current = subscribers();
+        Topology placed = topology;
+        List<NodeSubscriber> current = placed == null ? List.of() : placed.subscribers();
         if (handovers.isEmpty()) {
             return current;
         }
@@ -490,8 +361,9 @@ public final class RedisSource implements Source {
         if (!(event instanceof ReconnectFailedEvent failed) || closed) {
             return;
         }
-        String address = NodeSubscriber.format(failed.remoteAddress());
-        if (config.sentinel().map(s -> s.nodes().stream().anyMatch(n -> n.toString().equals(address))).orElse(false)) {
+        String address = LettuceSupport.format(failed.remoteAddress());
+        Topology placed = topology;
+        if (placed == null || placed.isLookup(address)) {
             return;   // one of our Sentinel connections
         }
         for (NodeSubscriber subscriber : allConnections()) {
@@ -586,6 +458,10 @@ public final class RedisSource implements Source {
                     status.role() == NodeRole.UNKNOWN ? "" : " (" + status.role().name().toLowerCase(Locale.ROOT) + ")",
                     status.reason());
             notifyListeners(status);
+            Topology placed = topology;
+            if (placed != null) {
+                placed.transitioned(from, status);
+            }
         }
     }
 
@@ -611,20 +487,7 @@ public final class RedisSource implements Source {
         if (closed) {
             return;
         }
-        NodeSubscriber target;
-        if (!config.everyNode()) {
-            target = single;
-        } else {
-            synchronized (topology) {
-                target = nodes.get(node);
-            }
-        }
-        if (target != null) {
-            replace(target, "watchdog: " + reason);
-        }
-        if (config.everyNode()) {
-            requestReconcile();
-        }
+        topology.resubscribe(node, reason);
     }
 
     /**
@@ -650,10 +513,10 @@ public final class RedisSource implements Source {
             return;
         }
         Handover handover;
-        synchronized (topology) {
+        synchronized (topologyLock) {
             Handover running = handovers.get(old);
             boolean underWay = running != null && !running.abandoned && !(running.promoted && running.fresh == old);
-            if (underWay || !isCurrent(old)) {
+            if (underWay || !topology.isCurrent(old)) {
                 log.debug("Redis source: replacement of {} already under way or superseded ({})", old, reason);
                 return;
             }
@@ -676,29 +539,17 @@ public final class RedisSource implements Source {
         }
     }
 
-    /** Whether {@code subscriber} is the live one for its node (not replaced, not removed). */
-    private boolean isCurrent(NodeSubscriber subscriber) {
-        if (!config.everyNode()) {
-            return single == subscriber;
-        }
-        return subscriber.fixedNode().map(node -> nodes.get(node) == subscriber).orElse(false);
-    }
-
     /** The new connection is confirmed: it takes the old one's place, then the old one is closed. */
     private void promote(Handover handover) {
-        synchronized (topology) {
+        synchronized (topologyLock) {
             if (handover.promoted || handover.abandoned || closed) {
                 return;
             }
-            if (!isCurrent(handover.old)) {
+            if (!topology.isCurrent(handover.old)) {
                 handover.abandoned = true;
             } else {
                 handover.fresh.continueCountFrom(handover.old);
-                if (!config.everyNode()) {
-                    single = handover.fresh;
-                } else {
-                    nodes.put(handover.old.fixedNode().orElseThrow(), handover.fresh);
-                }
+                topology.promoted(handover.old, handover.fresh);
                 handover.promoted = true;
             }
         }
@@ -715,7 +566,7 @@ public final class RedisSource implements Source {
 
     /** The new connection did not make it in time: close it, keep the old one. */
     private void abandon(Handover handover, String why) {
-        synchronized (topology) {
+        synchronized (topologyLock) {
             if (handover.promoted || handover.abandoned) {
                 return;
             }
@@ -730,7 +581,7 @@ public final class RedisSource implements Source {
 
     /** Closes the side of a handover that lost, in the background; ends the handover after {@link #HANDOVER_TAIL}. */
     private void retire(Handover handover, NodeSubscriber loser, String why) {
-        inBackground(() -> loser.close(why)).whenComplete((ignored, error) -> {
+        LettuceSupport.inBackground(() -> loser.close(why)).whenComplete((ignored, error) -> {
             try {
                 timer.schedule(() -> {
                     handovers.remove(handover.old, handover);
@@ -793,211 +644,19 @@ public final class RedisSource implements Source {
         }
         CompletableFuture<Void> round;
         try {
-            round = config.everyNode() ? reconcileEveryNode() : reconcileSingle();
+            round = topology.reconcile();
         } catch (RuntimeException e) {
             round = CompletableFuture.failedFuture(e);
         }
         round.whenComplete((ignored, error) -> {
             if (error != null && !closed) {
-                log.warn("Redis source: reconcile failed: {}", NodeSubscriber.describe(NodeSubscriber.unwrap(error)));
+                log.warn("Redis source: reconcile failed: {}", LettuceSupport.describe(LettuceSupport.unwrap(error)));
             }
             reconcileRunning.set(false);
             firstReconcile.complete(null);
             if (reconcileAgain.getAndSet(false)) {
                 requestReconcile();
             }
-        });
-    }
-
-    private CompletableFuture<Void> reconcileEveryNode() {
-        sentinelWatch.ensureEventSubscriptions();
-        return sentinelWatch.query()
-                .thenApplyAsync(this::applyTopology, timer)
-                .thenCompose(view -> view == null ? CompletableFuture.completedFuture(null) : checkNodes(view));
-    }
-
-    /** Every-node mode: follow Sentinel's view (master, replicas); returns null when no sentinel answered. */
-    private SentinelWatch.View applyTopology(SentinelWatch.View view) {
-        if (closed) {
-            return null;
-        }
-        if (view.master().isEmpty()) {
-            String why = "no sentinel answered (" + view.summary() + "); keeping the subscriptions we have";
-            if (!why.equals(masterReason)) {
-                log.warn("Redis source: {}", why);
-            }
-            masterReason = why;
-            if (master == null) {
-                try {   // nothing known yet: try again soon rather than after a whole reconcile interval
-                    timer.schedule(this::requestReconcile, config.reconnectDelayMax().toNanos(), TimeUnit.NANOSECONDS);
-                } catch (RejectedExecutionException e) {
-                    // closing
-                }
-            }
-            return null;
-        }
-        String named = view.master().get();
-        String previous = master;
-        List<NodeSubscriber> toStart = new ArrayList<>();
-        List<NodeSubscriber> toClose = new ArrayList<>();
-        synchronized (topology) {
-            Set<String> wanted = new LinkedHashSet<>();
-            wanted.add(named);
-            wanted.addAll(view.replicas());
-            for (NodeSubscriber subscriber : nodes.values()) {
-                String node = subscriber.fixedNode().orElseThrow();
-                if (!wanted.contains(node) && subscriber.role() == NodeRole.MASTER) {
-                    wanted.add(node);   // a former master Sentinel no longer lists, not seen demoted: keep it
-                }
-            }
-            for (String node : wanted) {
-                if (!nodes.containsKey(node)) {
-                    NodeSubscriber subscriber = newSubscriber(nodeUri(config, node), node, node);
-                    nodes.put(node, subscriber);
-                    toStart.add(subscriber);
-                    log.info("Redis source: subscribing on {} ({} per Sentinel)", node,
-                            node.equals(named) ? "master" : "replica");
-                }
-            }
-            for (var it = nodes.entrySet().iterator(); it.hasNext(); ) {
-                var entry = it.next();
-                if (!wanted.contains(entry.getKey())) {
-                    it.remove();
-                    toClose.add(entry.getValue());
-                }
-            }
-            master = named;
-            masterReason = "Sentinel names " + named + " master (" + view.answered() + " sentinel(s) answered, epoch "
-                    + view.configEpoch() + ")";
-        }
-        for (NodeSubscriber subscriber : toStart) {
-            subscriber.start();
-        }
-        for (NodeSubscriber subscriber : toClose) {
-            inBackground(() -> subscriber.close("stopped the subscription on "
-                    + subscriber.fixedNode().orElse("?") + ": no answering sentinel lists it any more and it was not"
-                    + " last seen as master"));
-        }
-        if (!named.equals(previous)) {
-            masterSince = clock.instant();
-            NodeSubscriber onMaster = masterSubscriber();
-            if (onMaster != null) {
-                onMaster.role(NodeRole.MASTER, "Sentinel names it master");
-            }
-            log.info("Redis source: Sentinel names {} master{}; the relay's subscription is now the one on it ({})",
-                    named, previous == null ? "" : " (was " + previous + ")", status().state());
-            notifyListeners(status());
-        }
-        return view;
-    }
-
-    /** Every-node mode: ROLE on every node, then CLIENT INFO re-checks and repairs. */
-    private CompletableFuture<Void> checkNodes(SentinelWatch.View view) {
-        List<NodeSubscriber> all = subscribers();
-        Map<NodeSubscriber, CompletableFuture<Optional<NodeRole>>> roles = new LinkedHashMap<>();
-        Map<NodeSubscriber, Long> asked = new java.util.HashMap<>();
-        for (NodeSubscriber subscriber : all) {
-            asked.put(subscriber, subscriber.roleVersion());
-            roles.put(subscriber, subscriber.queryRole(config.connectTimeout()));
-        }
-        return CompletableFuture.allOf(roles.values().toArray(CompletableFuture[]::new)).thenAcceptAsync(ignored -> {
-            String named = view.master().orElse(null);
-            // a newer answer recorded meanwhile (a reconnect asks ROLE at once) beats this round's: the round waited
-            // for its slowest node (a frozen one takes connect-timeout), so its answers may be stale by then
-            roles.replaceAll((subscriber, answer) -> subscriber.roleVersion() != asked.get(subscriber)
-                    ? CompletableFuture.completedFuture(Optional.empty()) : answer);
-            followRoleMaster(named, roles);
-            for (Map.Entry<NodeSubscriber, CompletableFuture<Optional<NodeRole>>> entry : roles.entrySet()) {
-                NodeSubscriber subscriber = entry.getKey();
-                if (subscriber.isClosed()) {
-                    continue;
-                }
-                String node = subscriber.fixedNode().orElseThrow();
-                Optional<NodeRole> seen = entry.getValue().getNow(Optional.empty());
-                NodeRole bySentinel = node.equals(named) ? NodeRole.MASTER
-                        : view.replicas().contains(node) ? NodeRole.REPLICA : null;
-                NodeRole before = subscriber.role();
-                NodeRole now = seen.orElse(bySentinel != null ? bySentinel : before);
-                if (subscriber.role(now, seen.isPresent() ? "ROLE on the node" : "Sentinel's lists")
-                        && seen.isPresent() && before != NodeRole.UNKNOWN) {
-                    replace(subscriber, "reconcile: ROLE on " + node + " now says " + now + " (was " + before
-                            + "); subscribing the registry again");
-                    continue;
-                }
-                if (seen.isPresent() && bySentinel != null && seen.get() != bySentinel
-                        && roleMismatches.add(node + " " + bySentinel + " " + seen.get())) {
-                    log.info("Redis source: Sentinel sees {} as {} but its ROLE says {} (not demoted yet?)", node,
-                            bySentinel, seen.get());
-                }
-                repair(subscriber);
-            }
-        }, timer);
-    }
-
-    /**
-     * When the node Sentinel names master reports ROLE replica and exactly one other subscribed node reports ROLE
-     * master, that node's subscription is the relay's health until Sentinel catches up (logged once each way).
-     */
-    private void followRoleMaster(String named, Map<NodeSubscriber, CompletableFuture<Optional<NodeRole>>> roles) {
-        String candidate = null;
-        boolean namedIsReplica = false;
-        int reportingMaster = 0;
-        for (Map.Entry<NodeSubscriber, CompletableFuture<Optional<NodeRole>>> entry : roles.entrySet()) {
-            String node = entry.getKey().fixedNode().orElse(null);
-            Optional<NodeRole> seen = entry.getValue().getNow(Optional.empty());
-            if (node == null || seen.isEmpty()) {
-                continue;
-            }
-            if (node.equals(named)) {
-                namedIsReplica = seen.get() == NodeRole.REPLICA;
-            } else if (seen.get() == NodeRole.MASTER) {
-                reportingMaster++;
-                candidate = node;
-            }
-        }
-        String next = namedIsReplica && reportingMaster == 1 ? candidate : null;
-        String before = roleMaster;
-        if (java.util.Objects.equals(before, next)) {
-            return;
-        }
-        roleMaster = next;
-        if (next != null) {
-            log.info("Redis source: Sentinel still names {} master but its ROLE says replica, and {} says master; "
-                    + "the relay's health follows {} until Sentinel catches up", named, next, next);
-        } else {
-            log.info("Redis source: Sentinel and ROLE agree again ({} is master)", named);
-        }
-        notifyListeners(status());
-    }
-
-    /** Standalone and master mode: role and CLIENT INFO checks; master mode: also leave a node that is not master. */
-    private CompletableFuture<Void> reconcileSingle() {
-        NodeSubscriber subscriber = single;
-        if (subscriber == null) {
-            return CompletableFuture.completedFuture(null);
-        }
-        CompletableFuture<Optional<String>> named = CompletableFuture.completedFuture(Optional.empty());
-        if (sentinelWatch != null) {
-            sentinelWatch.ensureEventSubscriptions();
-            named = sentinelWatch.query().thenApply(SentinelWatch.View::master);
-        }
-        CompletableFuture<Optional<NodeRole>> role = subscriber.queryRole(config.connectTimeout());
-        return named.thenCombine(role, (masterNamed, seen) -> {
-            seen.ifPresent(r -> subscriber.role(r, "ROLE on the node"));
-            if (subscriber.state() == SubscriptionState.RESOLVING) {
-                return null;
-            }
-            String node = subscriber.node();
-            if (masterNamed.isPresent() && !masterNamed.get().equals(node)) {
-                subscriber.drop("reconcile: Sentinel names " + masterNamed.get() + " master but this subscription is"
-                        + " on " + node + "; reconnecting (the master is looked up again)");
-            } else if (sentinelWatch != null && seen.isPresent() && seen.get() == NodeRole.REPLICA) {
-                subscriber.drop("reconcile: ROLE on " + node + " says replica; reconnecting (the master is looked up"
-                        + " again)");
-            } else {
-                repair(subscriber);
-            }
-            return null;
         });
     }
 
@@ -1015,47 +674,6 @@ public final class RedisSource implements Source {
 
     // ---------------------------------------------------------------------------------------------- helpers
 
-    /** Runs a blocking step (a bounded close) on its own daemon thread, never on an I/O thread or the timer. */
-    private static CompletableFuture<Void> inBackground(Runnable step) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread thread = new Thread(() -> {
-            try {
-                step.run();
-                done.complete(null);
-            } catch (RuntimeException | Error e) {
-                done.completeExceptionally(e);
-            }
-        }, "alert-relay-redis-source-close");
-        thread.setDaemon(true);
-        thread.start();
-        return done;
-    }
-
-    static void await(CompletableFuture<?> future, String what) {
-        await(future, what, CLOSE_TIMEOUT);
-    }
-
-    private static void await(CompletableFuture<?> future, String what, Duration timeout) {
-        try {
-            future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            log.debug("Redis source: {} did not finish cleanly: {}", what, e.toString());
-        }
-    }
-
-    /** Remembers the open pub/sub Netty channels, so a missed PING deadline or the reconcile can close one. */
-    private final class ChannelTracker implements NettyCustomizer {
-        @Override
-        public void afterChannelInitialized(Channel channel) {
-            if (channel.pipeline().get(PubSubCommandHandler.class) != null) {
-                pubSubChannels.add(channel);
-                channel.closeFuture().addListener(future -> pubSubChannels.remove(channel));
-            }
-        }
-    }
-
     private final class Owner implements NodeSubscriber.Owner {
         @Override
         public void message(NodeSubscriber from, String channel, Optional<String> pattern, String payload) {
@@ -1069,12 +687,74 @@ public final class RedisSource implements Source {
 
         @Override
         public List<Channel> pubSubChannels() {
-            return List.copyOf(pubSubChannels);
+            return pubSubChannels.list();
         }
 
         @Override
         public boolean isClosed() {
             return closed;
+        }
+    }
+
+    private final class Context implements Topology.Context {
+        @Override
+        public RedisSourceConfig config() {
+            return config;
+        }
+
+        @Override
+        public Clock clock() {
+            return clock;
+        }
+
+        @Override
+        public ScheduledExecutorService timer() {
+            return timer;
+        }
+
+        @Override
+        public ClientResources resources() {
+            return resources;
+        }
+
+        @Override
+        public Object lock() {
+            return topologyLock;
+        }
+
+        @Override
+        public boolean isClosed() {
+            return closed;
+        }
+
+        @Override
+        public NodeSubscriber newSubscriber(RedisURI uri, String fixedNode, String target) {
+            return RedisSource.this.newSubscriber(uri, fixedNode, target);
+        }
+
+        @Override
+        public void replace(NodeSubscriber subscriber, String reason) {
+            RedisSource.this.replace(subscriber, reason);
+        }
+
+        @Override
+        public void repair(NodeSubscriber subscriber) {
+            RedisSource.this.repair(subscriber);
+        }
+
+        @Override
+        public void notifyListeners(SourceStatus status) {
+            RedisSource.this.notifyListeners(status);
+        }
+
+        @Override
+        public void requestReconcile() {
+            RedisSource.this.requestReconcile();
+        }
+
+        @Override
+        public CompletableFuture<Void> firstReconcile() {
+            return firstReconcile;
         }
     }
 }

@@ -19,7 +19,8 @@ import java.util.Optional;
 
 /**
  * Settings of the Redis source, read from the {@code redis} section. Exactly one of {@code redis.url} (a single
- * server) and {@code redis.sentinel} (a master found through Sentinel) is given.
+ * server), {@code redis.sentinel} (a master found through Sentinel) and {@code redis.cluster} (a Redis Cluster, found
+ * from seed nodes) is given.
  *
  * <pre>
  * redis:
@@ -29,6 +30,9 @@ import java.util.Optional;
  *     master: mymaster
  *     nodes: ["10.0.0.1:26379", "10.0.0.2:26379", "10.0.0.3:26379"]
  *     password: ...                                   # optional, for the sentinels (sensitive)
+ *   # or:
+ *   cluster:
+ *     nodes: ["127.0.0.1:7000", "127.0.0.1:7001"]     # seeds; the topology is discovered from them
  *   password: ...                                     # optional, for the data nodes (sensitive)
  *   client-name: alert-relay                          # CLIENT SETNAME on every connection
  *   connect-timeout: 5s                               # TCP connect + handshake, and Sentinel look-up
@@ -46,6 +50,7 @@ import java.util.Optional;
  *
  * @param standalone        the server of {@code redis.url}, or empty in Sentinel mode
  * @param sentinel          the Sentinel settings, or empty in standalone mode
+ * @param cluster           the Cluster seeds, or empty unless {@code redis.cluster} is given
  * @param password          the data nodes' password ({@code redis.password} or the URL's)
  * @param clientName        the connection name sent with CLIENT SETNAME
  * @param connectTimeout    bound on connecting (TCP, handshake) and on the Sentinel master look-up
@@ -55,7 +60,8 @@ import java.util.Optional;
  * @param subscribeOn       Sentinel mode: subscribe on every data node (deduplicating) or on the master only
  * @param dedupWindow       every-node mode: how long a message key is remembered after its last receipt
  * @param dedupMaxEntries   every-node mode: how many message keys are remembered at most (oldest evicted)
- * @param reconcileInterval how often the topology (Sentinel) and every subscription (ROLE, CLIENT INFO) are checked
+ * @param reconcileInterval how often the topology (Sentinel, Cluster) and every subscription (ROLE, CLIENT INFO) are
+ *                          checked
  */
 public record RedisSourceConfig(
         Optional<Standalone> standalone,
@@ -69,7 +75,8 @@ public record RedisSourceConfig(
         SubscribeOn subscribeOn,
         Duration dedupWindow,
         int dedupMaxEntries,
-        Duration reconcileInterval) {
+        Duration reconcileInterval,
+        Optional<Cluster> cluster) {
 
     public static final String DEFAULT_CLIENT_NAME = "alert-relay";
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -114,6 +121,15 @@ public record RedisSourceConfig(
         }
     }
 
+    /** The settings before {@code redis.cluster} existed: not a cluster. */
+    public RedisSourceConfig(Optional<Standalone> standalone, Optional<Sentinel> sentinel, Optional<Secret> password,
+            String clientName, Duration connectTimeout, Duration reconnectDelayMax, Duration pingInterval,
+            Duration pingTimeout, SubscribeOn subscribeOn, Duration dedupWindow, int dedupMaxEntries,
+            Duration reconcileInterval) {
+        this(standalone, sentinel, password, clientName, connectTimeout, reconnectDelayMax, pingInterval, pingTimeout,
+                subscribeOn, dedupWindow, dedupMaxEntries, reconcileInterval, Optional.empty());
+    }
+
     /** The settings before {@code subscribe-on} and friends existed: those take their defaults. */
     public RedisSourceConfig(Optional<Standalone> standalone, Optional<Sentinel> sentinel, Optional<Secret> password,
             String clientName, Duration connectTimeout, Duration reconnectDelayMax, Duration pingInterval,
@@ -137,8 +153,9 @@ public record RedisSourceConfig(
         if (dedupMaxEntries < 1) {
             throw new IllegalArgumentException("dedupMaxEntries must be at least 1");
         }
-        if (standalone.isPresent() == sentinel.isPresent()) {
-            throw new IllegalArgumentException("exactly one of standalone and sentinel must be given");
+        requireNonNull(cluster, "cluster is null");
+        if ((standalone.isPresent() ? 1 : 0) + (sentinel.isPresent() ? 1 : 0) + (cluster.isPresent() ? 1 : 0) != 1) {
+            throw new IllegalArgumentException("exactly one of standalone, sentinel and cluster must be given");
         }
     }
 
@@ -164,6 +181,19 @@ public record RedisSourceConfig(
             requireNonNull(masterName, "masterName is null");
             nodes = List.copyOf(nodes);
             requireNonNull(password, "password is null");
+        }
+    }
+
+    /**
+     * A Redis Cluster ({@code redis.cluster}): seed nodes ({@code host:port}) to discover the topology from
+     * ({@code CLUSTER NODES}); the data nodes' password is {@code redis.password}.
+     */
+    public record Cluster(List<HostAndPort> nodes) {
+        public Cluster {
+            nodes = List.copyOf(nodes);
+            if (nodes.isEmpty()) {
+                throw new IllegalArgumentException("at least one cluster seed node is required");
+            }
         }
     }
 
@@ -203,11 +233,16 @@ public record RedisSourceConfig(
         ConfigBinder c = new ConfigBinder(redis);
         boolean hasUrl = isSet(redis, "url");
         boolean hasSentinel = isSet(redis, "sentinel");
+        boolean hasCluster = isSet(redis, "cluster");
         if (hasUrl && hasSentinel) {
             c.problem("url", "give either " + redis.fullKey("url") + " or " + redis.fullKey("sentinel") + ", not both");
-        } else if (!hasUrl && !hasSentinel) {
-            c.problem("url", "is required unless " + redis.fullKey("sentinel")
-                    + " is given (give exactly one of " + redis.fullKey("url") + ", " + redis.fullKey("sentinel") + ")");
+        } else if ((hasUrl || hasSentinel) && hasCluster) {
+            c.problem("cluster", "give either " + redis.fullKey(hasUrl ? "url" : "sentinel") + " or "
+                    + redis.fullKey("cluster") + ", not both");
+        } else if (!hasUrl && !hasSentinel && !hasCluster) {
+            c.problem("url", "is required unless " + redis.fullKey("sentinel") + " or " + redis.fullKey("cluster")
+                    + " is given (give exactly one of " + redis.fullKey("url") + ", " + redis.fullKey("sentinel") + ", "
+                    + redis.fullKey("cluster") + ")");
         }
 
         Optional<Secret> password = c.<String>optional("password", Parsers::string, Sensitivity.SENSITIVE).map(Secret::new);
@@ -237,6 +272,14 @@ public record RedisSourceConfig(
         if (hasSentinel) {
             sentinel = readSentinel(redis, c);
         }
+        Optional<Cluster> cluster = Optional.empty();
+        if (hasCluster && !hasUrl && !hasSentinel) {
+            cluster = readCluster(redis, c);
+        }
+        if (hasCluster && isSet(redis, "subscribe-on")) {
+            c.problem("subscribe-on", "applies to " + redis.fullKey("sentinel") + " only; with "
+                    + redis.fullKey("cluster") + " the relay subscribes on every master");
+        }
 
         String clientName = c.optional("client-name", Parsers::string, DEFAULT_CLIENT_NAME);
         c.check(clientName.chars().noneMatch(ch -> ch <= ' ' || ch > '~'), "client-name",
@@ -252,18 +295,24 @@ public record RedisSourceConfig(
 
         c.throwIfInvalid();
         return new RedisSourceConfig(standalone, sentinel, password, clientName, connectTimeout, reconnectDelayMax,
-                pingInterval, pingTimeout, subscribeOn, dedupWindow, dedupMaxEntries, reconcileInterval);
+                pingInterval, pingTimeout, subscribeOn, dedupWindow, dedupMaxEntries, reconcileInterval, cluster);
     }
 
-    /** Whether this config subscribes on every data node (Sentinel mode with {@code subscribe-on: every-node}). */
+    /**
+     * Whether this config subscribes on several data nodes and delivers each message once: Sentinel mode with
+     * {@code subscribe-on: every-node}, or a Cluster (every master).
+     */
     public boolean everyNode() {
-        return sentinel.isPresent() && subscribeOn == SubscribeOn.EVERY_NODE;
+        return cluster.isPresent() || (sentinel.isPresent() && subscribeOn == SubscribeOn.EVERY_NODE);
     }
 
     /** {@code redis://host:port/db} or {@code sentinel mymaster via [h1:p1, h2:p2]}, without any password. */
     public String redactedTarget() {
         if (standalone.isPresent()) {
             return standalone.get().redactedUrl(password.isPresent());
+        }
+        if (cluster.isPresent()) {
+            return "cluster via " + cluster.get().nodes();
         }
         Sentinel s = sentinel.orElseThrow();
         return "sentinel master '" + s.masterName() + "' via " + s.nodes();
@@ -302,6 +351,27 @@ public record RedisSourceConfig(
             return Optional.empty();
         }
         return Optional.of(new Sentinel(master, nodes, password));
+    }
+
+    private static Optional<Cluster> readCluster(ConfigView redis, ConfigBinder c) {
+        ConfigView section;
+        try {
+            section = redis.section("cluster");
+        } catch (ConfigurationException e) {
+            c.addAll(e.problems());
+            return Optional.empty();
+        }
+        ConfigBinder s = new ConfigBinder(section);
+        List<HostAndPort> nodes = s.list("nodes", Parsers::hostAndPort);
+        if (nodes.isEmpty() && s.isValid() && isAbsentOrEmpty(section, "nodes")) {
+            s.problem("nodes", "is required: a list of cluster node host:port to discover the cluster from"
+                    + " (e.g. [\"10.0.0.1:7000\", \"10.0.0.2:7000\"])");
+        }
+        c.addAll(s.problems());
+        if (!s.isValid()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Cluster(nodes));
     }
 
     private static boolean isAbsentOrEmpty(ConfigView view, String key) {

@@ -59,7 +59,7 @@ final class SentinelWatch {
         this.timeout = config.connectTimeout();
         this.onEvent = onEvent;
         this.client = RedisClient.create(resources);
-        client.setOptions(RedisSource.clientOptions(config));
+        client.setOptions(LettuceSupport.clientOptions(config));
     }
 
     /** The view of one query round. {@code master} is empty when no sentinel answered. */
@@ -168,11 +168,11 @@ final class SentinelWatch {
                 return new Answer(order, node, address(ip, port), epoch, replicaNodes, null);
             });
         }).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally(error -> {
-            Throwable cause = NodeSubscriber.unwrap(error);
+            Throwable cause = LettuceSupport.unwrap(error);
             if (!(cause instanceof java.util.concurrent.TimeoutException)) {
                 forget(node);   // reconnect next time
             }
-            return new Answer(order, node, null, -1, Set.of(), NodeSubscriber.describe(cause));
+            return new Answer(order, node, null, -1, Set.of(), LettuceSupport.describe(cause));
         });
     }
 

@@ -80,7 +80,7 @@ class RedisSourceConfigTest {
         assertThat(config.redactedTarget()).isEqualTo("rediss://relay:****@cache.example:6380/3");
         assertThat(config.toString()).doesNotContain(SECRET).contains("password=****");
 
-        RedisURI uri = RedisSource.redisUri(config);
+        RedisURI uri = LettuceSupport.redisUri(config);
         assertThat(uri.getHost()).isEqualTo("cache.example");
         assertThat(uri.isSsl()).isTrue();
         assertThat(uri.getDatabase()).isEqualTo(3);
@@ -125,7 +125,7 @@ class RedisSourceConfigTest {
         assertThat(config.toString()).doesNotContain(SECRET).contains("mymaster").contains("10.0.0.1:26379");
         assertThat(sentinel.toString()).doesNotContain(SECRET);
 
-        RedisURI uri = RedisSource.redisUri(config);
+        RedisURI uri = LettuceSupport.redisUri(config);
         assertThat(uri.getSentinelMasterId()).isEqualTo("mymaster");
         assertThat(uri.getSentinels()).extracting(RedisURI::getPort).containsExactly(26379, 26380);
         assertThat(uri.getTimeout()).isEqualTo(Duration.ofSeconds(3));
@@ -145,7 +145,45 @@ class RedisSourceConfigTest {
         assertThatThrownBy(() -> read(Map.of("client-name", "x")))
                 .isInstanceOf(ConfigurationException.class)
                 .satisfies(e -> assertThat(((ConfigurationException) e).problems()).containsExactly(
-                        "redis.url: is required unless redis.sentinel is given (give exactly one of redis.url, redis.sentinel)"));
+                        "redis.url: is required unless redis.sentinel or redis.cluster is given (give exactly one of"
+                                + " redis.url, redis.sentinel, redis.cluster)"));
+    }
+
+    @Test
+    void clusterAsInIssue11() {
+        RedisSourceConfig config = read(Map.of("cluster",
+                Map.of("nodes", List.of("127.0.0.1:7000", "127.0.0.1:7001", "127.0.0.1:7002")), "password", SECRET));
+        assertThat(config.cluster().orElseThrow().nodes()).containsExactly(new HostAndPort("127.0.0.1", 7000),
+                new HostAndPort("127.0.0.1", 7001), new HostAndPort("127.0.0.1", 7002));
+        assertThat(config.standalone()).isEmpty();
+        assertThat(config.sentinel()).isEmpty();
+        assertThat(config.everyNode()).as("subscribes on several nodes, deduplicating").isTrue();
+        assertThat(config.redactedTarget()).isEqualTo("cluster via [127.0.0.1:7000, 127.0.0.1:7001, 127.0.0.1:7002]");
+        assertThat(config.toString()).doesNotContain(SECRET);
+        RedisURI uri = LettuceSupport.redisUri(config);
+        assertThat(uri.getHost()).isEqualTo("127.0.0.1");
+        assertThat(uri.getPort()).isEqualTo(7000);
+        assertThat(uri.getSentinels()).isEmpty();
+    }
+
+    @Test
+    void clusterProblemsAreKeyed() {
+        assertThatThrownBy(() -> read(Map.of("cluster", Map.of("nodes", List.of()))))
+                .isInstanceOf(ConfigurationException.class)
+                .satisfies(e -> assertThat(((ConfigurationException) e).problems()).singleElement().asString()
+                        .startsWith("redis.cluster.nodes: is required"));
+        assertThatThrownBy(() -> read(Map.of("cluster", Map.of("nodes", List.of("nohost")))))
+                .isInstanceOf(ConfigurationException.class)
+                .satisfies(e -> assertThat(((ConfigurationException) e).problems()).singleElement().asString()
+                        .startsWith("redis.cluster.nodes"));
+        assertThatThrownBy(() -> read(Map.of("url", "redis://h:1", "cluster", Map.of("nodes", List.of("h:2")))))
+                .isInstanceOf(ConfigurationException.class)
+                .satisfies(e -> assertThat(((ConfigurationException) e).problems())
+                        .containsExactly("redis.cluster: give either redis.url or redis.cluster, not both"));
+        assertThatThrownBy(() -> read(Map.of("cluster", Map.of("nodes", List.of("h:2")), "subscribe-on", "master")))
+                .isInstanceOf(ConfigurationException.class)
+                .satisfies(e -> assertThat(((ConfigurationException) e).problems()).singleElement().asString()
+                        .startsWith("redis.subscribe-on: applies to redis.sentinel only"));
     }
 
     @Test

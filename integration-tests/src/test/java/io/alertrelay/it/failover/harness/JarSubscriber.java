@@ -106,6 +106,11 @@ public final class JarSubscriber extends Subscriber {
 
     @Override
     public void start(Target target) {
+        start(config(target));
+    }
+
+    /** Starts the jar with {@code config} (a whole relay.yaml; see {@link #config(String)}) instead of a target's. */
+    public void start(String relayYaml) {
         try {
             slack = new MockWebServer();
             // without TCP_NODELAY the stand-in's response waits for the client's delayed ACK (about 25-40 ms per POST
@@ -125,7 +130,7 @@ public final class JarSubscriber extends Subscriber {
                     .toAbsolutePath();
             Files.createDirectories(workDir);
             Path config = workDir.resolve("relay.yaml");
-            Files.writeString(config, config(target), StandardCharsets.UTF_8);
+            Files.writeString(config, relayYaml, StandardCharsets.UTF_8);
             List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m", "-jar", jarPath().toString(), "--config", config.toString());
             ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
@@ -149,7 +154,12 @@ public final class JarSubscriber extends Subscriber {
                 ? "  sentinel:\n    master: " + target.masterName() + "\n    nodes: [" + target.sentinelAddresses().stream()
                         .map(a -> "\"" + a + "\"").collect(Collectors.joining(", ")) + "]\n"
                 : "  url: redis://" + target.initialMaster() + "\n";
-        return "redis:\n" + redis + """
+        return config(redis);
+    }
+
+    /** The suite's relay.yaml around {@code redisSection} (the indented lines under {@code redis:}). */
+    public static String config(String redisSection) {
+        return "redis:\n" + redisSection + """
                 subscriptions:
                   - pattern: "alerts:*"
                 sinks:
