@@ -88,6 +88,9 @@ final class NodeSubscriber {
     private volatile long roleVersion;
     private final Clock clock;
     private final AtomicReference<String> dropReason = new AtomicReference<>();
+    private static final java.util.concurrent.atomic.AtomicLong SERIALS = new java.util.concurrent.atomic.AtomicLong();
+    /** Unique among this JVM's subscribers: names this connection in make-before-break deduplication. */
+    final String serial = "c" + SERIALS.incrementAndGet();
 
     private volatile boolean closed;
     private volatile boolean canVerify;

@@ -394,7 +394,7 @@ public final class RedisSource implements Source {
         if (!handovers.isEmpty()) {
             Handover handover = handovers.get(from);
             if (handover != null
-                    && !handover.overlap.receive(from == handover.old ? "old" : "new", pattern, channel, text)) {
+                    && !handover.overlap.receive(from.serial, pattern, channel, text)) {
                 handoverDuplicates.increment();   // the other connection of this handover delivered it already
                 return;
             }
@@ -521,8 +521,13 @@ public final class RedisSource implements Source {
                 return;
             }
             NodeSubscriber fresh = newSubscriber(old.uri(), old.fixedNode().orElse(null), old.target());
-            handover = new Handover(old, fresh, reason,
-                    new MessageDeduplicator(clock, config.dedupWindow(), config.dedupMaxEntries()));
+            // old may itself be the replacement of a handover still in its tail, whose replaced connection can still
+            // deliver what it read: the new handover goes on with that one's deduplicator, so a copy that connection
+            // delivers is not delivered again by old or by fresh (each connection counts under its own serial)
+            MessageDeduplicator overlap = running != null && running.promoted && running.fresh == old
+                    ? running.overlap
+                    : new MessageDeduplicator(clock, config.dedupWindow(), config.dedupMaxEntries());
+            handover = new Handover(old, fresh, reason, overlap);
             handovers.put(old, handover);
             handovers.put(fresh, handover);
         }

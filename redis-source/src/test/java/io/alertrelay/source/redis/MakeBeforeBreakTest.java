@@ -77,6 +77,33 @@ class MakeBeforeBreakTest {
     }
 
     @Test
+    void aReplacementOfAReplacementStillInItsTailDeliversEachMessageOnce() throws Exception {
+        // the watchdog and a role change can ask for a resubscription of the same node one after the other: the
+        // second handover starts while the connection the first one replaced may still deliver what it had read
+        redis = RedisServerProcess.startStandalone();
+        startSource();
+        Await.verifiedOn(source, redis.address(), WAIT);
+        transitions.clear();
+
+        try (Publishing publishing = new Publishing(redis)) {
+            waitFor(publishing, 200);
+            for (int round = 1; round <= 5; round++) {
+                int i = round;
+                long before = source.status().resubscribeCount();
+                source.resubscribe(redis.address(), "test: chained resubscribe #" + i);
+                // promoted, but the replaced connection is not necessarily closed yet (no wait for one connection)
+                Await.until(() -> "replacement #" + i + " promoted; status " + source.status(), WAIT,
+                        () -> source.status().resubscribeCount() == before + 1);
+            }
+            waitFor(publishing, publishing.acknowledged() + 200);
+            publishing.stop();
+            assertDeliveredExactlyOnce(publishing.acknowledged());
+        }
+        assertThat(source.replacements()).isEqualTo(5);
+        assertThat(transitions).extracting(SourceStatus::state).containsOnly(SubscriptionState.VERIFIED);
+    }
+
+    @Test
     void aReplacementThatCannotBeVerifiedIsGivenUpAndTheOldConnectionKept() throws Exception {
         redis = RedisServerProcess.startStandalone();
         startSource();
