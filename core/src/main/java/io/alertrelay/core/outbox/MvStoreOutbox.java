@@ -3,6 +3,7 @@ package io.alertrelay.core.outbox;
 import static java.util.Objects.requireNonNull;
 
 import io.alertrelay.spi.Alert;
+import io.alertrelay.spi.SinkState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,7 @@ public final class MvStoreOutbox implements Outbox {
     private static final Logger log = LoggerFactory.getLogger(MvStoreOutbox.class);
     private static final String PENDING_PREFIX = "pending.";
     private static final String DEAD = "dead";
+    private static final String STATE_PREFIX = "state.";
     private static final DateTimeFormatter ASIDE_SUFFIX =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -193,6 +195,41 @@ public final class MvStoreOutbox implements Outbox {
     /** Flushes that failed to reach the disk (the relay kept delivering from memory). */
     public long writeFailures() {
         return writeFailures.get();
+    }
+
+    /**
+     * A sink's persistent key-value state ({@link SinkState}), in the map {@code state.<sinkId>} of this store. A put is
+     * visible at once and written with the next group commit (one is requested right away), so at the latest with the
+     * commit that records the delivery that caused it as done. After {@link #close} a put is dropped (logged).
+     */
+    public SinkState sinkState(String sinkId) {
+        requireNonNull(sinkId, "sinkId is null");
+        MVMap<String, String> map = store.openMap(STATE_PREFIX + sinkId);
+        return new SinkState() {
+            @Override
+            public Optional<String> get(String key) {
+                return Optional.ofNullable(map.get(key));
+            }
+
+            @Override
+            public void put(String key, String value) {
+                change(() -> map.put(key, value));
+            }
+
+            @Override
+            public void remove(String key) {
+                change(() -> map.remove(key));
+            }
+
+            private void change(Runnable change) {
+                if (closed) {
+                    log.warn("Outbox: sink {} changed its state after the outbox closed; the change is not kept", sinkId);
+                    return;
+                }
+                change.run();
+                writes.add(new Write(0, () -> {}, null)); // a commit soon, even if nothing else is written
+            }
+        };
     }
 
     private MVMap<Long, byte[]> pendingMap(String sinkId) {

@@ -175,4 +175,22 @@ final class MvStoreOutboxTest {
             assertThat(files.map(p -> p.getFileName().toString())).contains("outbox.mv.db", "relay.lock");
         }
     }
+
+    @Test
+    void aSinksStateSurvivesARestartAndIsItsOwn() {
+        try (MvStoreOutbox outbox = open(dir)) {
+            io.alertrelay.spi.SinkState slack = outbox.sinkState("ops-slack");
+            slack.put("f-1", "C1 1700000000.000100");
+            slack.put("f-2", "C1 1700000000.000200");
+            slack.remove("f-2");
+            assertThat(slack.get("f-1")).contains("C1 1700000000.000100");
+            assertThat(outbox.sinkState("other").get("f-1")).isEmpty();
+        }
+        try (MvStoreOutbox outbox = open(dir)) {
+            io.alertrelay.spi.SinkState slack = outbox.sinkState("ops-slack");
+            assertThat(slack.get("f-1")).contains("C1 1700000000.000100");
+            assertThat(slack.get("f-2")).isEmpty();
+            assertThat(outbox.sinkIds()).as("state is not a sink's backlog").isEmpty();
+        }
+    }
 }
