@@ -234,7 +234,7 @@ final class SlackSink implements Sink {
             }
             return posted.ok() ? DeliveryResult.delivered() : posted.failure();
         }
-        if (!original.get().path("digest").asBoolean(false)) {
+        if (!original.get().path("digest").asBoolean(false) && !original.get().path("updated").asBoolean(false)) {
             ObjectNode update = api.message(SlackMessage.from(alert, config), SlackMessage.colour(alert.status(),
                     alert.severity()));
             update.put("channel", channel);
@@ -248,6 +248,13 @@ final class SlackSink implements Sink {
                         + "resolution as a new message", instance, alert.id(), updated.error());
                 state.remove(fingerprint);
                 return resolveThroughApi(alert);
+            }
+            // edited: a retry of the thread reply below must not edit again
+            ((ObjectNode) original.get()).put("updated", true);
+            try {
+                state.put(fingerprint, MAPPER.writeValueAsString(original.get()));
+            } catch (JsonProcessingException | RuntimeException e) {
+                log.debug("slack sink {}: could not note the edit of alert {}", instance, alert.id());
             }
         }
         ObjectNode reply = MAPPER.createObjectNode();
