@@ -59,12 +59,10 @@ final class ScriptedSlack implements AutoCloseable {
                     tokens.add(text);
                 }
                 synchronized (ScriptedSlack.this) {
-                    for (String token : tokens) {
-                        if (answer == 200) {
-                            accepted.merge(token, 1, Integer::sum);
-                        } else {
-                            refused.add(token);
-                        }
+                    if (answer == 200) {
+                        tokens.forEach(token -> accepted.merge(token, 1, Integer::sum));
+                    } else {
+                        refused.add(tokens.iterator().next()); // refused posts are counted, not the alerts in them
                     }
                     ScriptedSlack.this.notifyAll();
                 }

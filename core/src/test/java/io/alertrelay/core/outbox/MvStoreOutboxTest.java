@@ -193,4 +193,19 @@ final class MvStoreOutboxTest {
             assertThat(outbox.sinkIds()).as("state is not a sink's backlog").isEmpty();
         }
     }
+
+    @Test
+    void stateNotWrittenForTheRetentionIsDropped() {
+        try (MvStoreOutbox outbox = open(dir)) {
+            io.alertrelay.spi.SinkState state = outbox.sinkState("ops-slack");
+            state.put("old", "C1 1");
+            clock.advance(MvStoreOutbox.STATE_RETENTION.plusDays(1));
+            state.put("young", "C1 2");
+            for (int i = 2; i < MvStoreOutbox.STATE_PRUNE_EVERY; i++) {
+                state.put("young", "C1 2");
+            }
+            assertThat(state.get("old")).isEmpty();
+            assertThat(state.get("young")).contains("C1 2");
+        }
+    }
 }
