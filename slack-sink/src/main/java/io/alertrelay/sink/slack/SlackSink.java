@@ -73,6 +73,8 @@ final class SlackSink implements Sink {
 
     /** Slack's default pace per channel: about one message a second, short bursts allowed. */
     static final Rate DEFAULT_RATE = new Rate(1, 3);
+    /** Most resolved originals edited in place before one digest (Slack's chat.update allows about 50 a minute). */
+    static final int MAX_EDITS_PER_DIGEST = 20;
 
     private final String instance;
     private final SlackSinkConfig config;
@@ -183,6 +185,10 @@ final class SlackSink implements Sink {
         String channel = null;
         String ts = null;
         if (api != null) {
+            DeliveryResult edits = editResolvedOriginals(alerts);
+            if (edits != null) {
+                return log(first, edits);
+            }
             boolean firing = alerts.stream().anyMatch(alert -> alert.status() == Status.FIRING);
             Severity severity = alerts.stream().map(Alert::severity).min(java.util.Comparator.naturalOrder())
                     .orElseThrow();
@@ -200,6 +206,49 @@ final class SlackSink implements Sink {
             }
         }
         return log(first, result);
+    }
+
+    /**
+     * Before a digest: the resolved alerts in it whose firing message was posted alone are edited in place
+     * ({@code chat.update}: not paced per channel like posts; at most {@link #MAX_EDITS_PER_DIGEST} per digest, the
+     * rest only listed), with no thread reply (that would be one more post per alert in the channel the digest is
+     * there to spare). An edit is noted in the state, so a retry of the digest does not edit again. Returns the
+     * failure that stops the digest (retryable: the digest is tried again later), or null.
+     */
+    private DeliveryResult editResolvedOriginals(List<Alert> alerts) {
+        int edits = 0;
+        for (Alert alert : alerts) {
+            if (alert.status() != Status.RESOLVED || edits >= MAX_EDITS_PER_DIGEST) {
+                continue;
+            }
+            String fingerprint = Fingerprint.of(alert);
+            Optional<JsonNode> original = original(fingerprint);
+            if (original.isEmpty() || original.get().path("digest").asBoolean(false)
+                    || original.get().path("updated").asBoolean(false) || !original.get().hasNonNull("ts")) {
+                continue;
+            }
+            ObjectNode update = api.message(SlackMessage.from(alert, config), SlackMessage.colour(alert.status(),
+                    alert.severity()));
+            update.put("channel", original.get().path("channel").asText());
+            update.put("ts", original.get().path("ts").asText());
+            SlackWebApi.Answer updated = api.call("chat.update", update);
+            edits++;
+            if (!updated.ok() && updated.failure().outcome() == io.alertrelay.spi.Outcome.RETRYABLE) {
+                return updated.failure();
+            }
+            if (!updated.ok()) {
+                log.info("slack sink {}: the message of alert {} was not edited ({}); its resolution is in the digest",
+                        instance, alert.id(), updated.failure().detail());
+                continue;
+            }
+            ((ObjectNode) original.get()).put("updated", true);
+            try {
+                state.put(fingerprint, MAPPER.writeValueAsString(original.get()));
+            } catch (JsonProcessingException | RuntimeException e) {
+                log.debug("slack sink {}: could not note the edit of alert {}", instance, alert.id());
+            }
+        }
+        return null;
     }
 
     /** A firing alert through chat.postMessage; its channel and ts are kept for its resolution. */

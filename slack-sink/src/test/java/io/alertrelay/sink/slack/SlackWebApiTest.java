@@ -240,4 +240,69 @@ final class SlackWebApiTest {
                 .contains("… and 70 more").doesNotContain("<!here>");
         assertThat(lines.lines().filter(line -> line.startsWith("• ")).count()).isEqualTo(50);
     }
+
+    @Test
+    void resolutionsInADigestEditTheirOriginalsOnceAndTheDigestListsThem() throws Exception {
+        SlackSink sink = sink();
+        answer("{\"ok\":true,\"channel\":\"C0OPS\",\"ts\":\"1700000000.000500\"}");
+        deliver(sink, Alerts.diskFull());
+        next();
+        Alert other = Alerts.alert("o-1", "Load high on web-1");
+        server.enqueue(new MockResponse().setResponseCode(200).setBody("{\"ok\":true,\"ts\":\"1700000000.000500\"}"));
+        server.enqueue(new MockResponse().setResponseCode(429).setHeader("Retry-After", "1")
+                .setBody("{\"ok\":false,\"error\":\"ratelimited\"}"));
+        DeliveryResult limited = sink.deliverAll(List.of(resolved(Alerts.diskFull()), other));
+        results.add(limited);
+        assertThat(limited.outcome()).isEqualTo(Outcome.RETRYABLE);
+        assertThat(next().getPath()).isEqualTo("/api/chat.update");
+        assertThat(next().getPath()).isEqualTo("/api/chat.postMessage");
+
+        answer("{\"ok\":true,\"channel\":\"C0OPS\",\"ts\":\"1700000000.000600\"}");
+        DeliveryResult retried = sink.deliverAll(List.of(resolved(Alerts.diskFull()), other));
+        results.add(retried);
+        assertThat(retried.outcome()).isEqualTo(Outcome.DELIVERED);
+        RecordedRequest digest = next();
+        assertThat(digest.getPath()).as("the edit is not made twice").isEqualTo("/api/chat.postMessage");
+        assertThat(body(digest).toString()).contains("• [critical] Disk full on db-1 (resolved)")
+                .contains("• [warning] Load high on web-1 (firing)");
+        assertThat(server.getRequestCount()).isEqualTo(4);
+    }
+
+    @Test
+    void aWebhookResolutionNamesTheOriginalAndOnlyFiringAlertsMention() throws Exception {
+        Map<String, Object> section = new LinkedHashMap<>();
+        section.put("webhook-url", server.url("/services/T0/B0/X").toString());
+        section.put("mention", Map.of("critical", "<!subteam^S123>"));
+        TreeConfigView view = TreeConfigView.root(Map.of("sinks", Map.of("hook", section))).section("sinks")
+                .section("hook");
+        SlackSink sink = (SlackSink) new SlackSinkFactory().create(view, new SinkContext() {
+            @Override
+            public String instanceName() {
+                return "hook";
+            }
+
+            @Override
+            public Clock clock() {
+                return Clock.fixed(java.time.Instant.parse("2026-11-23T10:00:05Z"), java.time.ZoneOffset.UTC);
+            }
+
+            @Override
+            public SinkState state() {
+                return state;
+            }
+        });
+        sinks.add(sink);
+        server.enqueue(new MockResponse().setBody("ok"));
+        server.enqueue(new MockResponse().setBody("ok"));
+        deliver(sink, Alerts.diskFull());
+        deliver(sink, resolved(Alerts.diskFull()));
+        JsonNode firing = JSON.readTree(server.takeRequest(5, TimeUnit.SECONDS).getBody().readUtf8());
+        JsonNode resolution = JSON.readTree(server.takeRequest(5, TimeUnit.SECONDS).getBody().readUtf8());
+        assertThat(firing.path("text").asText()).isEqualTo("<!subteam^S123> [FIRING] [critical] Disk full on db-1");
+        assertThat(firing.path("blocks").get(1).path("text").path("text").asText()).isEqualTo("<!subteam^S123>");
+        assertThat(resolution.path("text").asText()).isEqualTo("[RESOLVED] [critical] Disk full on db-1");
+        JsonNode context = resolution.path("blocks").get(resolution.path("blocks").size() - 1).path("elements");
+        assertThat(context.get(1).path("text").asText())
+                .isEqualTo("resolves the message of 2026-11-23T10:00:05Z: Disk full on db-1");
+    }
 }
