@@ -67,14 +67,19 @@ final class SlackRateShapingIT {
              Publisher publisher = new Publisher("127.0.0.1", redis.port())) {
             relay.awaitStderr(line -> line.contains("-> VERIFIED"), Duration.ofSeconds(20));
 
-            long started = System.nanoTime();
+            List<List<String>> parts = new ArrayList<>();
             for (int part = 0; part < 4; part++) {
                 List<String> burst = new ArrayList<>();
                 for (int i = part * BURST / 4; i < (part + 1) * BURST / 4; i++) {
                     burst.add("{\"id\":\"burst-" + i + "\",\"title\":\"burst-" + i
                             + " disk full\",\"severity\":\"warning\"}");
                 }
-                publisher.publishAll("alerts:burst", burst);
+                parts.add(burst);
+            }
+            publisher.publishAll("warm-up", List.of("1", "2", "3")); // the publisher's pipeline, loaded before timing
+            long started = System.nanoTime();
+            for (int part = 0; part < 4; part++) {
+                publisher.publishAll("alerts:burst", parts.get(part));
                 int other = part * BURST / 4;
                 publisher.publish("alerts:other", "{\"id\":\"other-" + other + "\",\"title\":\"other-" + other
                         + " replica lag\"}");
