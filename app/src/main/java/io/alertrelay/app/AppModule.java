@@ -80,7 +80,12 @@ final class AppModule extends AbstractModule {
     @Singleton
     Pipeline pipeline(RelayConfig config, Outbox outbox, DeliveryClaims claims, Clock clock, MeterRegistry metrics) {
         List<SinkWorker> workers = config.sinks().stream()
-                .map(sink -> new SinkWorker(sink.id(), sink.type(), sink.sink(), sink.policy(), outbox, clock, metrics))
+                .map(sink -> {
+                    SinkWorker worker = new SinkWorker(sink.id(), sink.type(), sink.sink(), sink.policy(), outbox, clock,
+                            metrics);
+                    worker.useRate(sink.rate().orElse(null));
+                    return worker;
+                })
                 .toList();
         if (config.delivery().claims().enabled()) {
             workers.forEach(worker -> worker.useClaims(claims));

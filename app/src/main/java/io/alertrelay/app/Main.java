@@ -10,6 +10,7 @@ import io.alertrelay.spi.SinkFactory;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
@@ -141,6 +142,13 @@ public final class Main {
             return EXIT_OK;
         }
 
+        List<String> refused = verifySinks(config);
+        if (!refused.isEmpty()) {
+            err.println(new ConfigurationException(refused).getMessage());
+            config.sinks().forEach(sink -> sink.sink().close());
+            return EXIT_CONFIG;
+        }
+
         MvStoreOutbox outbox;
         try {
             outbox = MvStoreOutbox.open(config.delivery().dir(), config.delivery().flushInterval(), clock);
@@ -149,6 +157,7 @@ public final class Main {
             config.sinks().forEach(sink -> sink.sink().close());
             return EXIT_CONFIG;
         }
+        config.sinks().forEach(sink -> sink.state().bind(outbox.sinkState(sink.id())));
         log.info("Outbox: {} ({} notification(s) pending, {} dead letter(s))",
                 config.delivery().dir().toAbsolutePath().normalize(),
                 outbox.sinkIds().stream().mapToLong(outbox::pendingCount).sum(),
@@ -178,5 +187,25 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         return EXIT_OK;
+    }
+
+    /**
+     * Each sink's start-up check of its credentials ({@link io.alertrelay.spi.Sink#verify}), e.g. Slack's
+     * {@code auth.test}: the problems of those the receiver refused, each naming its key. A sink that throws anything
+     * else is logged and starts (the pipeline retries its deliveries).
+     */
+    private static List<String> verifySinks(RelayConfig config) {
+        List<String> problems = new java.util.ArrayList<>();
+        for (SinkInstance sink : config.sinks()) {
+            try {
+                sink.sink().verify();
+            } catch (ConfigurationException e) {
+                problems.addAll(e.problems());
+            } catch (RuntimeException e) {
+                log.warn("sinks.{}: start-up check failed ({}); starting anyway, deliveries will be retried", sink.id(),
+                        e.getClass().getSimpleName());
+            }
+        }
+        return problems;
     }
 }

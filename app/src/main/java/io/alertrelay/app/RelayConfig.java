@@ -10,7 +10,9 @@ import io.alertrelay.source.redis.RedisSourceConfig;
 import io.alertrelay.spi.ConfigurationException;
 import io.alertrelay.spi.Severity;
 import io.alertrelay.spi.Sink;
+import io.alertrelay.spi.Rate;
 import io.alertrelay.spi.SinkContext;
+import io.alertrelay.spi.SinkState;
 import io.alertrelay.spi.SinkFactory;
 import io.alertrelay.spi.Subscription;
 import io.alertrelay.watchdog.WatchdogConfig;
@@ -23,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -270,6 +273,7 @@ record RelayConfig(
             ConfigBinder binder = new ConfigBinder(view);
             String type = binder.optional("type", Parsers::string).orElse(null);
             DeliveryPolicy policy = deliveryPolicy(view, problems, deprecations);
+            Optional<Optional<Rate>> rate = rate(view, problems);
             problems.addAll(binder.problems());
             if (type == null) {
                 if (binder.isValid()) {
@@ -285,6 +289,7 @@ record RelayConfig(
                 markAllUsed(view);
                 continue;
             }
+            BoundSinkState state = new BoundSinkState();
             try {
                 Sink sink = factory.create(view, new SinkContext() {
                     @Override
@@ -296,9 +301,14 @@ record RelayConfig(
                     public Clock clock() {
                         return clock;
                     }
+
+                    @Override
+                    public SinkState state() {
+                        return state;
+                    }
                 });
-                if (policy != null) {
-                    sinks.add(new SinkInstance(id, type, sink, policy));
+                if (policy != null && rate != null) {
+                    sinks.add(new SinkInstance(id, type, sink, policy, rate.orElseGet(sink::defaultRate), state));
                 } else {
                     closeQuietly(sink);
                 }
@@ -309,6 +319,37 @@ record RelayConfig(
             }
         }
         return sinks;
+    }
+
+    /**
+     * {@code sinks.<id>.rate}: {@code { per-second: 1, burst: 3 }} (burst defaults to 1) or {@code unlimited}.
+     * Empty when not configured (the sink's default applies); empty inside for unlimited; null when invalid.
+     */
+    private static Optional<Optional<Rate>> rate(TreeConfigView sinkView, List<String> problems) {
+        if (!sinkView.has("rate")) {
+            return Optional.empty();
+        }
+        TreeConfigView section;
+        try {
+            section = sinkView.section("rate");
+        } catch (ConfigurationException notASection) {
+            String value = sinkView.get("rate").orElse("");
+            if (value.equals("unlimited")) {
+                return Optional.of(Optional.empty());
+            }
+            problems.add(sinkView.fullKey("rate") + ": must be 'unlimited' or a section such as "
+                    + "{ per-second: 1, burst: 3 }, not '" + value + "'");
+            return null;
+        }
+        ConfigBinder binder = new ConfigBinder(section);
+        Double perSecond = binder.required("per-second", Parsers::number);
+        int burst = binder.optional("burst", Parsers::positiveInt, 1);
+        if (perSecond != null) {
+            binder.check(perSecond > 0 && !perSecond.isInfinite(), "per-second",
+                    "must be more than 0 (for no limit write rate: unlimited)");
+        }
+        problems.addAll(binder.problems());
+        return binder.isValid() ? Optional.of(Optional.of(new Rate(perSecond, burst))) : null;
     }
 
     private static void markAllUsed(TreeConfigView view) {

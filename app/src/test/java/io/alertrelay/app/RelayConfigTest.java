@@ -245,4 +245,45 @@ final class RelayConfigTest {
                 """)).anySatisfy(problem -> assertThat(problem).startsWith("watchdog.health-route[0]: 'pager'"))
                 .anySatisfy(problem -> assertThat(problem).startsWith("watchdog.canary.channel: 'other:__canary__'"));
     }
+
+    @Test
+    void aRatePerSinkOrUnlimitedOrTheSinksDefault() {
+        RelayConfig config = parse("""
+                redis: {url: "redis://127.0.0.1:6390"}
+                subscriptions: [{pattern: "alerts:*"}]
+                sinks:
+                  paced: {type: console, rate: {per-second: 0.5, burst: 2}}
+                  one: {type: console, rate: {per-second: 1}}
+                  free: {type: console, rate: unlimited}
+                  plain: {type: console}
+                  slack: {type: slack, webhook-url: "https://hooks.slack.invalid/services/T0/B0/X"}
+                  slack-free: {type: slack, webhook-url: "https://hooks.slack.invalid/services/T0/B0/X", rate: unlimited}
+                """, Map.of());
+        Map<String, SinkInstance> sinks = new java.util.HashMap<>();
+        config.sinks().forEach(sink -> sinks.put(sink.id(), sink));
+        assertThat(sinks.get("paced").rate()).contains(new io.alertrelay.spi.Rate(0.5, 2));
+        assertThat(sinks.get("one").rate()).as("burst defaults to 1").contains(new io.alertrelay.spi.Rate(1, 1));
+        assertThat(sinks.get("free").rate()).isEmpty();
+        assertThat(sinks.get("plain").rate()).as("console: no default").isEmpty();
+        assertThat(sinks.get("slack").rate()).as("Slack's default").contains(new io.alertrelay.spi.Rate(1, 3));
+        assertThat(sinks.get("slack-free").rate()).isEmpty();
+        config.sinks().forEach(sink -> sink.sink().close());
+    }
+
+    @Test
+    void aBadRateNamesItsKey() {
+        assertThat(problems("""
+                redis: {url: "redis://127.0.0.1:6390"}
+                subscriptions: [{pattern: "alerts:*"}]
+                sinks:
+                  a: {type: console, rate: {per-second: 0, burst: 0}}
+                  b: {type: console, rate: fast}
+                  c: {type: console, rate: {burst: 2, per-minute: 3}}
+                """)).contains(
+                "sinks.a.rate.per-second: must be more than 0 (for no limit write rate: unlimited)",
+                "sinks.b.rate: must be 'unlimited' or a section such as { per-second: 1, burst: 3 }, not 'fast'")
+                .anySatisfy(problem -> assertThat(problem).startsWith("sinks.a.rate.burst:"))
+                .anySatisfy(problem -> assertThat(problem).startsWith("sinks.c.rate.per-second:"))
+                .anySatisfy(problem -> assertThat(problem).startsWith("sinks.c.rate.per-minute:"));
+    }
 }

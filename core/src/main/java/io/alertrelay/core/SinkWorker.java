@@ -9,6 +9,7 @@ import io.alertrelay.core.outbox.Outbox;
 import io.alertrelay.spi.Alert;
 import io.alertrelay.spi.DeliveryResult;
 import io.alertrelay.spi.Outcome;
+import io.alertrelay.spi.Rate;
 import io.alertrelay.spi.Sink;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -18,11 +19,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
@@ -34,10 +40,17 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #offer} records the notification in the {@link Outbox} (it never blocks: the outbox group-commits) and
  * keeps it in memory while fewer than {@code queue-capacity} wait; beyond that it stays on disk only and is read back
  * in order when room frees up. The sink is called only once the notification is durable. Delivered: removed.
- * Rejected: a dead letter with the sink's answer. Retryable: this notification becomes the sink's <em>probe</em>:
- * retried alone after {@link DeliveryPolicy#backoff} (or exactly the receiver's Retry-After), while the others wait
- * without spending attempts; the first success releases them at once. A probe older than {@code max-age} becomes a
- * dead letter ({@code expired}) and the next one takes its place, on the same back-off.
+ * Rejected: a dead letter with the sink's answer. Retryable: this notification becomes its target's <em>probe</em>:
+ * retried alone after {@link DeliveryPolicy#backoff} (or exactly the receiver's Retry-After), while the others of that
+ * target wait without spending attempts; the first success releases them at once. A probe older than {@code max-age}
+ * becomes a dead letter ({@code expired}) and the next one takes its place, on the same back-off.
+ *
+ * <p>Targets ({@link Sink#target}: a Slack channel, say) are independent lanes: each has its own probe and pause, so a
+ * 429 with {@code Retry-After: N} for one channel pauses exactly that channel for N seconds while the others flow. With
+ * a {@linkplain #useRate rate} each target is also paced by a token bucket on the worker's clock; notifications that
+ * wait longer than the rate allows (more waiting than tokens left, or the target just failed) go out together as one
+ * {@link Sink#deliverAll} call, a digest, and are all done once the sink accepted it. Without a rate a sink gets one
+ * notification per call, as before. The held lanes count against {@code queue-capacity} like the memory queue.
  *
  * <p>Not Failsafe (which the relay used before): its retry loop counts attempts per call and sleeps on the wall clock
  * inside the call, while this schedule spans restarts (age counts from the durable {@code createdAt}), is shared by a
@@ -63,6 +76,8 @@ public final class SinkWorker implements AutoCloseable {
     private final Counter dropped;
     private final Counter spilled;
     private final Counter retries;
+    private final Counter digests;
+    private final Counter coalesced;
     private final Timer latency;
     private final AtomicLong droppedSinceLog = new AtomicLong();
     private final MeterRegistry metrics;
@@ -79,13 +94,21 @@ public final class SinkWorker implements AutoCloseable {
     private long lastOverflowId;
     private long highestLoadedId;
 
-    // the delivery thread's state (read by status under volatile)
-    private volatile Notification head;
-    private volatile int headAttempts;
+    // the delivery thread's own: one lane per target, each holding that target's notifications in order
+    private final Map<String, Lane> lanes = new LinkedHashMap<>();
+    /** Notifications in lanes (taken from memory, not yet delivered or given up); counts against queue-capacity. */
+    private final AtomicInteger held = new AtomicInteger();
+    private Rate rate;
+
+    // the delivery thread's state as status readers see it (published after each step)
     private volatile int consecutiveFailures;
     private volatile Instant nextProbeAt;
+    private volatile Instant oldestHeldAt;
+    private volatile int trying;
+    private volatile Instant wakeAt;
+    private volatile boolean onlyPausedLanes;
     private volatile String lastFailure = "";
-    private volatile boolean inFlight;
+    private volatile int inFlight;
     private volatile boolean accepting = true;
     private volatile boolean running = true;
 
@@ -118,6 +141,12 @@ public final class SinkWorker implements AutoCloseable {
         this.spilled = counter(metrics, "alertrelay.sink.spilled",
                 "Notifications kept on disk only because queue-capacity were already in memory");
         this.retries = counter(metrics, "alertrelay.sink.retries", "Delivery attempts after a failure");
+        this.digests = counter(metrics, "alertrelay.sink.digests",
+                "Messages that carried several notifications because their target's rate would not let them out one "
+                        + "by one");
+        this.coalesced = counter(metrics, "alertrelay.sink.coalesced",
+                "Notifications delivered inside a digest with others (rate shaping)");
+        this.rate = sink.defaultRate().orElse(null);
         this.latency = Timer.builder("alertrelay.sink.delivery")
                 .description("Time from recording a notification to its delivery, retries included")
                 .tags("sink", id, "type", type).register(metrics);
@@ -161,10 +190,10 @@ public final class SinkWorker implements AutoCloseable {
         return type;
     }
 
-    /** Notifications waiting (in memory and on disk), not counting the one being tried. */
+    /** Notifications waiting (in memory and on disk), not counting those being tried (in flight or the probes). */
     public int queueDepth() {
         long pending = outbox.pendingCount(id);
-        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, pending - (head != null ? 1 : 0)));
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, pending - Math.max(trying, inFlight)));
     }
 
     /** Every undelivered notification, the one being tried included. */
@@ -178,9 +207,9 @@ public final class SinkWorker implements AutoCloseable {
 
     /** When the oldest undelivered notification was recorded. */
     public Optional<Instant> oldestPending() {
-        Notification current = head;
-        if (current != null) {
-            return Optional.of(current.createdAt());
+        Instant oldest = oldestHeldAt;
+        if (oldest != null) {
+            return Optional.of(oldest);
         }
         synchronized (this) {
             return Optional.ofNullable(memory.peek()).map(Notification::createdAt);
@@ -192,7 +221,7 @@ public final class SinkWorker implements AutoCloseable {
                 .orElse(Duration.ZERO);
     }
 
-    /** Consecutive failed attempts of this sink (0 while it delivers). */
+    /** Consecutive failed attempts of this sink's most failing target (0 while every target delivers). */
     public int consecutiveFailures() {
         return consecutiveFailures;
     }
@@ -202,7 +231,7 @@ public final class SinkWorker implements AutoCloseable {
         return lastFailure;
     }
 
-    /** When the sink's probe will be tried next, while it is backing off. */
+    /** When the sink's next probe will be tried (the earliest over its failing targets), while one is backing off. */
     public Optional<Instant> nextProbeAt() {
         return Optional.ofNullable(nextProbeAt);
     }
@@ -227,6 +256,20 @@ public final class SinkWorker implements AutoCloseable {
                         "result", "unavailable").register(metrics);
     }
 
+    /**
+     * Paces each target ({@link Sink#target}) with a token bucket and coalesces what waits longer than it allows into
+     * one {@link Sink#deliverAll} call; {@code null} for no rate (one notification per call). Defaults to the sink's
+     * {@link Sink#defaultRate()}. Call before {@link #start}.
+     */
+    public void useRate(Rate rate) {
+        this.rate = rate;
+    }
+
+    /** The rate each target is paced at; empty for none. */
+    public Optional<Rate> rate() {
+        return Optional.ofNullable(rate);
+    }
+
     /** Claims counted so far: won, left to another relay (delivered there), delivered without a claim (fail open). */
     public record ClaimCounts(long won, long doneElsewhere, long failedOpen) {}
 
@@ -244,7 +287,7 @@ public final class SinkWorker implements AutoCloseable {
      * so each relay's are its own.
      */
     static String claimKey(Notification notification) {
-        Alert alert = notification.alert();
+        Alert alert = alertsOf(notification).get(0);
         String content = String.join("\u0000", alert.id(), alert.status().wireName(), alert.severity().wireName(),
                 alert.title(), alert.summary().orElse(""), alert.labels().toString(), alert.source().orElse(""),
                 alert.timestamp().map(Object::toString).orElse(""), alert.extra().toString(),
@@ -284,7 +327,7 @@ public final class SinkWorker implements AutoCloseable {
     /** Takes a notification already in the outbox (a re-driven dead letter) into the queue. */
     public void enqueue(Notification notification) {
         synchronized (this) {
-            if (!overflow && memory.size() < policy.queueCapacity()) {
+            if (!overflow && memory.size() + held.get() < policy.queueCapacity()) {
                 memory.addLast(notification);
                 highestLoadedId = Math.max(highestLoadedId, notification.id());
             } else {
@@ -324,126 +367,332 @@ public final class SinkWorker implements AutoCloseable {
         }
     }
 
+    /**
+     * The alerts one notification carries. The one place that knows how a {@link Notification} holds its alerts, so
+     * that a notification of several alerts (a group) changes this method only.
+     */
+    private static List<Alert> alertsOf(Notification notification) {
+        return List.of(notification.alert());
+    }
+
+    /** For log lines: the notification's (first) alert id. */
+    private static String idOf(Notification notification) {
+        List<Alert> alerts = alertsOf(notification);
+        return alerts.size() == 1 ? alerts.get(0).id() : alerts.get(0).id() + "+" + (alerts.size() - 1);
+    }
+
+    private String targetOf(Notification notification) {
+        try {
+            String target = sink.target(alertsOf(notification).get(0));
+            return target == null ? "" : target;
+        } catch (RuntimeException e) {
+            log.warn("sink {}: target() threw for alert {}; using the sink's default target", id, idOf(notification), e);
+            return "";
+        }
+    }
+
+    /**
+     * One target's notifications ({@link Sink#target}): its own pace (token bucket), pause and probe. Only the delivery
+     * thread touches it.
+     */
+    private static final class Lane {
+        final String target;
+        final ArrayDeque<Notification> waiting = new ArrayDeque<>();
+        final Map<Long, Integer> attempts = new HashMap<>();
+        final TokenBucket bucket; // null: no rate, one notification per call, as before rate shaping
+        /** Not tried before this: a back-off, the receiver's Retry-After, or another relay's claim. */
+        Instant pausedUntil;
+        int failures;
+        String lastFailure = "";
+        /** Notifications of the last failed attempt: this target's probe. */
+        int trying;
+
+        Lane(String target, TokenBucket bucket) {
+            this.target = target;
+            this.bucket = bucket;
+        }
+
+        boolean pausedAt(Instant now) {
+            return pausedUntil != null && now.isBefore(pausedUntil);
+        }
+    }
+
+    private Lane lane(String target) {
+        return lanes.computeIfAbsent(target, t -> new Lane(t, rate == null ? null : new TokenBucket(rate, clock.instant())));
+    }
+
+    /** Moves notifications from memory (or disk) into their targets' lanes while fewer than queue-capacity are held. */
+    private void fill() throws InterruptedException {
+        while (held.get() < policy.queueCapacity()) {
+            Notification notification = next();
+            if (notification == null) {
+                return;
+            }
+            lane(targetOf(notification)).waiting.addLast(notification);
+            held.incrementAndGet();
+        }
+    }
+
     /** What one {@link #step} did. */
     enum Step {
         /** Nothing to deliver. */
         IDLE,
-        /** The sink is backing off; the probe is not due yet. */
+        /** Every target with notifications is backing off, paused or out of tokens. */
         WAITING,
-        /** One notification was tried (or expired). */
+        /** One call was made to the sink (or a notification expired, or another relay had delivered it). */
         ATTEMPTED
     }
 
-    /** One unit of work: takes the next notification if none is held, and tries it if the sink is not backing off. */
+    /**
+     * One unit of work: takes waiting notifications into their targets' lanes, then makes at most one call: for the
+     * target whose oldest notification is oldest among those that may be called now (not paused, a token left).
+     */
     Step step() throws InterruptedException {
-        Notification notification = head;
-        if (notification == null) {
-            notification = next();
-            if (notification == null) {
+        fill();
+        Instant now = clock.instant();
+        try {
+            if (held.get() == 0) {
+                forgetIdleLanes(now);
                 return Step.IDLE;
             }
-            head = notification;
-            headAttempts = 0;
-        }
-        Instant now = clock.instant();
-        // expiry first: a notification past max-age is given up now, not at the end of the back-off it waits in
-        // (the next one then waits out the same back-off)
-        if (Duration.between(notification.createdAt(), now).compareTo(policy.maxAge()) > 0) {
-            giveUp(notification, DeadLetter.EXPIRED, "not delivered within delivery.max-age (" + policy.maxAge()
-                    + "); last answer: " + (lastFailure.isEmpty() ? "none" : lastFailure),
-                    DeliveryResult.retryable(lastFailure.isEmpty() ? "expired" : lastFailure));
-            expired.increment();
-            return Step.ATTEMPTED;
-        }
-        Instant due = nextProbeAt;
-        if (due != null && now.isBefore(due)) {
-            return Step.WAITING;
-        }
-        String claimKey = null;
-        if (claiming) {
-            claimKey = claimKey(notification);
-            DeliveryClaims.Result claim;
-            try {
-                claim = claims.claim(claimKey);
-            } catch (RuntimeException e) {
-                claim = DeliveryClaims.Result.UNAVAILABLE;
-            }
-            switch (claim) {
-                case WON -> claimsWon.incrementAndGet();
-                case UNAVAILABLE -> {
-                    long count = claimsFailedOpen.incrementAndGet();
-                    if (count == 1 || count % 1000 == 0) {
-                        log.warn("sink {}: alert {} could not be claimed; delivering it anyway (fail open: a duplicate "
-                                + "beats a miss; {} so far)", id, notification.alert().id(), count);
-                    }
-                }
-                case DONE_ELSEWHERE -> {
-                    claimsElsewhere.incrementAndGet();
-                    outbox.done(notification);
-                    head = null;
-                    if (consecutiveFailures == 0) {
-                        nextProbeAt = null; // the wait was for the other relay, not a back-off
-                    }
-                    log.debug("sink {}: alert {} was delivered by another relay", id, notification.alert().id());
+            // expiry first: a notification past max-age is given up now, not at the end of the back-off it waits in
+            // (the next one then waits out the same back-off)
+            for (Lane lane : lanes.values()) {
+                Notification oldest = lane.waiting.peekFirst();
+                if (oldest != null && Duration.between(oldest.createdAt(), now).compareTo(policy.maxAge()) > 0) {
+                    String last = lane.lastFailure;
+                    giveUp(lane, oldest, DeadLetter.EXPIRED, "not delivered within delivery.max-age ("
+                            + policy.maxAge() + "); last answer: " + (last.isEmpty() ? "none" : last),
+                            DeliveryResult.retryable(last.isEmpty() ? "expired" : last));
+                    expired.increment();
                     return Step.ATTEMPTED;
                 }
-                case HELD_ELSEWHERE -> {
-                    // another relay is delivering it: wait for it to finish (or for its claim to expire)
-                    nextProbeAt = now.plus(claims.recheckAfter());
-                    return Step.WAITING;
+            }
+            Lane ready = null;
+            for (Lane lane : lanes.values()) {
+                Notification oldest = lane.waiting.peekFirst();
+                if (oldest == null || lane.pausedAt(now) || (lane.bucket != null && lane.bucket.available(now) < 1)) {
+                    continue;
+                }
+                if (ready == null || oldest.id() < ready.waiting.peekFirst().id()) {
+                    ready = lane;
                 }
             }
+            if (ready == null) {
+                return Step.WAITING;
+            }
+            return attempt(ready, now);
+        } finally {
+            publish();
         }
-        outbox.awaitDurable(notification.id());
-        headAttempts++;
-        if (headAttempts > 1) {
-            retries.increment();
+    }
+
+    /**
+     * What goes in the next call for this lane: without a rate, its oldest notification alone (as before rate
+     * shaping). With one: the oldest alone while every waiting notification has a token of its own and the target is
+     * not failing; otherwise (they waited, or would wait, longer than the rate allows) all of them, as one digest.
+     */
+    private List<Notification> batchOf(Lane lane, Instant now) {
+        if (lane.bucket == null || (lane.failures == 0 && lane.waiting.size() <= lane.bucket.available(now))) {
+            return List.of(lane.waiting.peekFirst());
+        }
+        return new ArrayList<>(lane.waiting);
+    }
+
+    private Step attempt(Lane lane, Instant now) throws InterruptedException {
+        List<Notification> batch = new ArrayList<>();
+        List<String> claimKeys = new ArrayList<>();
+        boolean doneElsewhere = false;
+        for (Notification notification : batchOf(lane, now)) {
+            String claimKey = null;
+            if (claiming) {
+                claimKey = claimKey(notification);
+                DeliveryClaims.Result claim;
+                try {
+                    claim = claims.claim(claimKey);
+                } catch (RuntimeException e) {
+                    claim = DeliveryClaims.Result.UNAVAILABLE;
+                }
+                if (claim == DeliveryClaims.Result.HELD_ELSEWHERE) {
+                    // another relay is delivering it: it and what follows wait for that (or for its claim to expire)
+                    if (batch.isEmpty() && !doneElsewhere) {
+                        lane.pausedUntil = now.plus(claims.recheckAfter());
+                        return Step.WAITING;
+                    }
+                    break;
+                }
+                switch (claim) {
+                    case WON -> claimsWon.incrementAndGet();
+                    case UNAVAILABLE -> {
+                        long count = claimsFailedOpen.incrementAndGet();
+                        if (count == 1 || count % 1000 == 0) {
+                            log.warn("sink {}: alert {} could not be claimed; delivering it anyway (fail open: a "
+                                    + "duplicate beats a miss; {} so far)", id, idOf(notification), count);
+                        }
+                    }
+                    case DONE_ELSEWHERE -> {
+                        claimsElsewhere.incrementAndGet();
+                        outbox.done(notification);
+                        remove(lane, notification);
+                        doneElsewhere = true;
+                        log.debug("sink {}: alert {} was delivered by another relay", id, idOf(notification));
+                        continue;
+                    }
+                    default -> throw new IllegalStateException("unexpected claim " + claim);
+                }
+            }
+            batch.add(notification);
+            claimKeys.add(claimKey);
+        }
+        if (batch.isEmpty()) {
+            return Step.ATTEMPTED; // all were delivered by another relay
+        }
+        outbox.awaitDurable(batch.get(batch.size() - 1).id());
+        List<Alert> alerts = new ArrayList<>();
+        for (Notification notification : batch) {
+            alerts.addAll(alertsOf(notification));
+            if (lane.attempts.merge(notification.id(), 1, Integer::sum) > 1) {
+                retries.increment();
+            }
+        }
+        if (lane.bucket != null) {
+            lane.bucket.take(now);
         }
         DeliveryResult result;
-        inFlight = true;
+        inFlight = batch.size();
         try {
-            result = attempt(notification.alert());
+            result = call(alerts);
         } finally {
-            inFlight = false;
+            inFlight = 0;
         }
         now = clock.instant();
         switch (result.outcome()) {
             case DELIVERED -> {
-                markClaimDone(claimKey);
-                outbox.done(notification);
-                delivered.increment();
-                latency.record(Duration.between(notification.createdAt(), now));
-                if (consecutiveFailures > 0) {
-                    log.info("sink {}: delivers again after {} failed attempt(s); releasing {} waiting", id,
-                            consecutiveFailures, queueDepth() - 1 < 0 ? 0 : queueDepth() - 1);
+                if (lane.failures > 0) {
+                    log.info("sink {}: {}delivers again after {} failed attempt(s)", id, targetText(lane),
+                            lane.failures);
                 }
-                consecutiveFailures = 0;
-                nextProbeAt = null;
-                head = null;
-                log.debug("sink {}: alert {} delivered", id, notification.alert().id());
-                tell(notification.alert(), result);
+                lane.failures = 0;
+                lane.pausedUntil = null;
+                lane.trying = 0;
+                if (batch.size() > 1) {
+                    digests.increment();
+                    coalesced.increment(batch.size());
+                    log.info("sink {}: {}{} notifications delivered as one digest (rate {})", id, targetText(lane),
+                            batch.size(), rate);
+                }
+                for (int i = 0; i < batch.size(); i++) {
+                    Notification notification = batch.get(i);
+                    markClaimDone(claimKeys.get(i));
+                    outbox.done(notification);
+                    remove(lane, notification);
+                    delivered.increment();
+                    latency.record(Duration.between(notification.createdAt(), now));
+                    log.debug("sink {}: alert {} delivered", id, idOf(notification));
+                    for (Alert alert : alertsOf(notification)) {
+                        tell(alert, result);
+                    }
+                }
             }
             case REJECTED -> {
-                markClaimDone(claimKey);
                 // the receiver answered: it is reachable, so no back-off for the next one
-                consecutiveFailures = 0;
-                nextProbeAt = null;
-                rejected.increment();
-                giveUp(notification, DeadLetter.REJECTED, result.detail(), result);
+                lane.failures = 0;
+                lane.pausedUntil = null;
+                lane.trying = 0;
+                String answer = batch.size() == 1 ? result.detail()
+                        : result.detail() + " (one digest of " + batch.size() + " notifications)";
+                for (int i = 0; i < batch.size(); i++) {
+                    markClaimDone(claimKeys.get(i));
+                    rejected.increment();
+                    giveUp(lane, batch.get(i), DeadLetter.REJECTED, answer, result);
+                }
             }
             case RETRYABLE -> {
-                int failures = ++consecutiveFailures;
+                int failures = ++lane.failures;
+                lane.lastFailure = result.detail();
                 lastFailure = result.detail();
+                lane.trying = batch.size();
                 Duration wait = result.retryAfter()
                         .map(asked -> asked.compareTo(policy.maxRetryAfter()) > 0 ? policy.maxRetryAfter() : asked)
                         .orElseGet(() -> policy.backoff(failures, random.getAsDouble()));
-                nextProbeAt = now.plus(wait);
-                log.warn("sink {}: alert {} attempt {} failed ({}); {} waiting; next try in {} ms{}", id,
-                        notification.alert().id(), headAttempts, result.detail(), queueDepth(), wait.toMillis(),
+                if (lane.bucket != null && result.retryAfter().isPresent()) {
+                    lane.bucket.drain(now); // we went faster than the receiver allows: start the bucket over
+                }
+                lane.pausedUntil = now.plus(wait);
+                log.warn("sink {}: {}alert {}{} attempt {} failed ({}); {} waiting; next try in {} ms{}", id,
+                        targetText(lane), idOf(batch.get(0)), batch.size() > 1 ? " and " + (batch.size() - 1)
+                                + " more (one digest)" : "", lane.attempts.getOrDefault(batch.get(0).id(), 1),
+                        result.detail(), queueDepth(), wait.toMillis(),
                         result.retryAfter().isPresent() ? " (Retry-After)" : "");
             }
         }
         return Step.ATTEMPTED;
+    }
+
+    private static String targetText(Lane lane) {
+        return lane.target.isEmpty() ? "" : "target " + lane.target + ": ";
+    }
+
+    private DeliveryResult call(List<Alert> alerts) {
+        try {
+            DeliveryResult result = alerts.size() == 1 ? sink.deliver(alerts.get(0)) : sink.deliverAll(alerts);
+            return result == null ? DeliveryResult.retryable("sink returned no result") : result;
+        } catch (RuntimeException e) {
+            log.warn("sink {}: alert {} threw", id, alerts.get(0).id(), e);
+            return DeliveryResult.retryable(e.getClass().getSimpleName());
+        }
+    }
+
+    private void remove(Lane lane, Notification notification) {
+        if (lane.waiting.removeFirstOccurrence(notification)) {
+            held.decrementAndGet();
+        }
+        lane.attempts.remove(notification.id());
+    }
+
+    /** Drops lanes with nothing waiting whose bucket is full again and that are not paused (state that says nothing). */
+    private void forgetIdleLanes(Instant now) {
+        lanes.values().removeIf(lane -> lane.waiting.isEmpty() && lane.failures == 0 && !lane.pausedAt(now)
+                && (lane.bucket == null || lane.bucket.available(now) >= rate.burst()));
+    }
+
+    /** Publishes the delivery thread's state for status readers (other threads). */
+    private void publish() {
+        int maxFailures = 0;
+        Instant probe = null;
+        Instant oldest = null;
+        int tryingNow = 0;
+        Instant wake = null;
+        boolean onlyPaused = true;
+        Instant now = clock.instant();
+        for (Lane lane : lanes.values()) {
+            maxFailures = Math.max(maxFailures, lane.failures);
+            tryingNow += lane.trying;
+            Notification first = lane.waiting.peekFirst();
+            if (first == null) {
+                continue;
+            }
+            if (oldest == null || first.createdAt().isBefore(oldest)) {
+                oldest = first.createdAt();
+            }
+            if (lane.failures > 0 && lane.pausedUntil != null && (probe == null || lane.pausedUntil.isBefore(probe))) {
+                probe = lane.pausedUntil;
+            }
+            Instant due = lane.pausedAt(now) ? lane.pausedUntil
+                    : lane.bucket != null ? lane.bucket.nextTokenAt(now) : now;
+            if (!lane.pausedAt(now)) {
+                onlyPaused = false;
+            }
+            if (wake == null || due.isBefore(wake)) {
+                wake = due;
+            }
+        }
+        consecutiveFailures = maxFailures;
+        nextProbeAt = probe;
+        oldestHeldAt = oldest;
+        trying = tryingNow;
+        wakeAt = wake;
+        onlyPausedLanes = onlyPaused && wake != null;
     }
 
     private void markClaimDone(String claimKey) {
@@ -456,12 +705,18 @@ public final class SinkWorker implements AutoCloseable {
         }
     }
 
-    private void giveUp(Notification notification, String reason, String answer, DeliveryResult result) {
-        outbox.deadLetter(notification, headAttempts, reason, answer);
-        head = null;
-        log.error("sink {}: alert {} is a dead letter ({}) after {} attempt(s): {}", id, notification.alert().id(),
-                reason, headAttempts, answer);
-        tell(notification.alert(), result);
+    private void giveUp(Lane lane, Notification notification, String reason, String answer, DeliveryResult result) {
+        int attempts = lane.attempts.getOrDefault(notification.id(), 0);
+        outbox.deadLetter(notification, attempts, reason, answer);
+        remove(lane, notification);
+        if (lane.trying > 0) {
+            lane.trying--;
+        }
+        log.error("sink {}: alert {} is a dead letter ({}) after {} attempt(s): {}", id, idOf(notification),
+                reason, attempts, answer);
+        for (Alert alert : alertsOf(notification)) {
+            tell(alert, result);
+        }
     }
 
     private void tell(Alert alert, DeliveryResult result) {
@@ -474,29 +729,19 @@ public final class SinkWorker implements AutoCloseable {
         }
     }
 
-    private DeliveryResult attempt(Alert alert) {
-        try {
-            DeliveryResult result = sink.deliver(alert);
-            return result == null ? DeliveryResult.retryable("sink returned no result") : result;
-        } catch (RuntimeException e) {
-            log.warn("sink {}: alert {} threw", id, alert.id(), e);
-            return DeliveryResult.retryable(e.getClass().getSimpleName());
-        }
-    }
-
     private void run() {
         try {
             while (running) {
-                if (!accepting && (nextProbeAt != null || (head == null && isDrained()))) {
+                Step step = step();
+                if (!accepting && (step == Step.IDLE ? isDrained() : step == Step.WAITING && onlyPausedLanes)) {
                     return; // stopping: a failing sink is not waited for, its backlog stays in the outbox
                 }
-                Step step = step();
                 if (step == Step.IDLE) {
-                    nap(NAP_MILLIS);
+                    nap(NAP_MILLIS, false);
                 } else if (step == Step.WAITING) {
-                    Instant due = nextProbeAt;
-                    long millis = due == null ? 0 : Duration.between(clock.instant(), due).toMillis();
-                    nap(Math.max(1, Math.min(NAP_MILLIS, millis)));
+                    Instant due = wakeAt;
+                    long millis = due == null ? NAP_MILLIS : Duration.between(clock.instant(), due).toMillis();
+                    nap(Math.max(1, Math.min(NAP_MILLIS, millis)), held.get() >= policy.queueCapacity());
                 }
             }
         } catch (InterruptedException e) {
@@ -510,9 +755,9 @@ public final class SinkWorker implements AutoCloseable {
         return memory.isEmpty() && !overflow;
     }
 
-    /** Sleeps until there is work, the probe may be due, or {@code millis} passed. */
-    private synchronized void nap(long millis) throws InterruptedException {
-        if ((memory.isEmpty() && !overflow) || nextProbeAt != null) {
+    /** Sleeps until there is work, a target may be due, or {@code millis} passed. */
+    private synchronized void nap(long millis, boolean always) throws InterruptedException {
+        if (always || (memory.isEmpty() && !overflow)) {
             wait(millis);
         }
     }

@@ -51,6 +51,24 @@ public interface Sink extends AutoCloseable {
     }
 
     /**
+     * The pace the receiver allows per {@link #target target} when {@code sinks.<id>.rate} is not configured; empty
+     * (the default) for no limit. A sink with a rate gets its notifications coalesced: what waits longer than the rate
+     * allows for one target goes out as one {@link #deliverAll} call.
+     */
+    default java.util.Optional<Rate> defaultRate() {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Checks, once at start-up before any delivery, that the receiver accepts this sink's credentials (Slack's
+     * {@code auth.test}, for example). {@link SinkFactory#create} makes no network call; this is where one belongs.
+     * Throws a {@link ConfigurationException} naming the key (never its value) when the receiver refuses the
+     * credentials for good; a receiver that cannot be reached now is no reason to refuse to start (log it and
+     * return): the pipeline retries deliveries. The default checks nothing.
+     */
+    default void verify() {}
+
+    /**
      * Releases resources. Idempotent: a second call does nothing. Makes no network call that can block long (a
      * polite goodbye such as SMTP {@code QUIT} is bounded by the sink's timeout).
      */

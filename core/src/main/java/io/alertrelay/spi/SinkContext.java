@@ -10,4 +10,13 @@ public interface SinkContext {
     default Clock clock() {
         return Clock.systemUTC();
     }
+
+    /**
+     * This sink's persistent key-value state ({@link SinkState}); the relay's survives restarts (it lives in
+     * {@code delivery.dir}). Usable from the first delivery on, not during {@link SinkFactory#create}. The default
+     * is in memory only. Call once per sink and keep the result.
+     */
+    default SinkState state() {
+        return SinkState.inMemory();
+    }
 }

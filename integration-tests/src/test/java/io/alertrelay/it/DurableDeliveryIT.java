@@ -68,6 +68,7 @@ final class DurableDeliveryIT {
                   ops-slack:
                     type: slack
                     webhook-url: ${SLACK_WEBHOOK_URL}
+                    rate: unlimited   # one message per alert: this test counts each alert's deliveries
                     delivery: {initial-backoff: 500ms, max-backoff: 2s}
                 delivery:
                   dir: %s

@@ -65,6 +65,7 @@ final class MultiInstanceIT {
                   ops-slack:
                     type: slack
                     webhook-url: ${SLACK_WEBHOOK_URL}
+                    rate: unlimited   # one message per alert: this test counts each alert's deliveries
                 delivery:
                   claims: {enabled: true, ttl: 2s}
                 http: {port: 0}

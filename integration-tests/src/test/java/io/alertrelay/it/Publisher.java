@@ -21,6 +21,18 @@ final class Publisher implements AutoCloseable {
         return connection.sync().publish(channel, payload);
     }
 
+    /** PUBLISHes every payload pipelined (async, awaited together): a burst as fast as Redis takes it. */
+    void publishAll(String channel, java.util.List<String> payloads) {
+        java.util.List<io.lettuce.core.RedisFuture<Long>> sent = new java.util.ArrayList<>();
+        for (String payload : payloads) {
+            sent.add(connection.async().publish(channel, payload));
+        }
+        if (!io.lettuce.core.LettuceFutures.awaitAll(Duration.ofSeconds(10),
+                sent.toArray(new io.lettuce.core.RedisFuture<?>[0]))) {
+            throw new AssertionError("the burst was not published within 10 s");
+        }
+    }
+
     @Override
     public void close() {
         connection.close();

@@ -18,7 +18,8 @@ import okhttp3.mockwebserver.RecordedRequest;
 
 /**
  * A Slack webhook stand-in whose answer can be switched while the test runs (200, 503, 400 invalid_payload, ...), and
- * which counts, per alert title token ({@code dur-17}), the posts it answered 200.
+ * which counts, per alert title token ({@code dur-17}), the posts it answered 200. A digest (several alerts in one
+ * message, one line each) counts once for each alert it lists.
  */
 final class ScriptedSlack implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,20 +36,33 @@ final class ScriptedSlack implements AutoCloseable {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
                 int answer = status;
-                String text;
+                // a message names one alert, or several (a digest: one line per alert in its sections)
+                java.util.Set<String> tokens = new java.util.LinkedHashSet<>();
+                String text = "";
                 try {
                     JsonNode posted = JSON.readTree(request.getBody().readUtf8());
                     text = posted.path("text").asText();
+                    StringBuilder all = new StringBuilder(text);
+                    for (JsonNode block : posted.path("blocks")) {
+                        if (block.path("type").asText().equals("section")) {
+                            all.append('\n').append(block.path("text").path("text").asText());
+                        }
+                    }
+                    Matcher matcher = TOKEN.matcher(all);
+                    while (matcher.find()) {
+                        tokens.add(matcher.group(1));
+                    }
                 } catch (IOException e) {
-                    text = "";
+                    // not JSON: counted under its text
                 }
-                Matcher matcher = TOKEN.matcher(text);
-                String token = matcher.find() ? matcher.group(1) : text;
+                if (tokens.isEmpty()) {
+                    tokens.add(text);
+                }
                 synchronized (ScriptedSlack.this) {
                     if (answer == 200) {
-                        accepted.merge(token, 1, Integer::sum);
+                        tokens.forEach(token -> accepted.merge(token, 1, Integer::sum));
                     } else {
-                        refused.add(token);
+                        refused.add(tokens.iterator().next()); // refused posts are counted, not the alerts in them
                     }
                     ScriptedSlack.this.notifyAll();
                 }

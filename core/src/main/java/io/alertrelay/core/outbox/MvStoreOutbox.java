@@ -3,6 +3,7 @@ package io.alertrelay.core.outbox;
 import static java.util.Objects.requireNonNull;
 
 import io.alertrelay.spi.Alert;
+import io.alertrelay.spi.SinkState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +52,10 @@ public final class MvStoreOutbox implements Outbox {
     private static final Logger log = LoggerFactory.getLogger(MvStoreOutbox.class);
     private static final String PENDING_PREFIX = "pending.";
     private static final String DEAD = "dead";
+    private static final String STATE_PREFIX = "state.";
+    /** A sink's state entry not written for this long is dropped (checked every {@link #STATE_PRUNE_EVERY} puts). */
+    public static final Duration STATE_RETENTION = Duration.ofDays(90);
+    static final int STATE_PRUNE_EVERY = 1000;
     private static final DateTimeFormatter ASIDE_SUFFIX =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -198,6 +203,75 @@ public final class MvStoreOutbox implements Outbox {
     /** Flushes that failed to reach the disk (the relay kept delivering from memory). */
     public long writeFailures() {
         return writeFailures.get();
+    }
+
+    /**
+     * A sink's persistent key-value state ({@link SinkState}), in the map {@code state.<sinkId>} of this store. A put is
+     * visible at once and written with the next group commit (one is requested right away), so at the latest with the
+     * commit that records the delivery that caused it as done. After {@link #close} a put is dropped (logged). Each
+     * value is stored with the time it was written; entries not written for {@link #STATE_RETENTION} (90 days) are
+     * dropped, so alerts that never resolve do not grow the store forever.
+     */
+    public SinkState sinkState(String sinkId) {
+        requireNonNull(sinkId, "sinkId is null");
+        MVMap<String, String> map = store.openMap(STATE_PREFIX + sinkId);
+        AtomicLong puts = new AtomicLong();
+        return new SinkState() {
+            @Override
+            public Optional<String> get(String key) {
+                String stored = map.get(key);
+                int separator = stored == null ? -1 : stored.indexOf(' ');
+                return separator < 0 ? Optional.empty() : Optional.of(stored.substring(separator + 1));
+            }
+
+            @Override
+            public void put(String key, String value) {
+                long now = clock.millis();
+                change(() -> map.put(key, now + " " + value));
+                if (puts.incrementAndGet() % STATE_PRUNE_EVERY == 0) {
+                    prune(now);
+                }
+            }
+
+            /** Drops entries not written for {@link #STATE_RETENTION}: state a sink never came back for. */
+            private void prune(long now) {
+                long oldest = now - STATE_RETENTION.toMillis();
+                int dropped = 0;
+                for (Iterator<String> keys = map.keyIterator(null); keys.hasNext(); ) {
+                    String key = keys.next();
+                    String stored = map.get(key);
+                    int separator = stored == null ? -1 : stored.indexOf(' ');
+                    long written;
+                    try {
+                        written = separator < 0 ? 0 : Long.parseLong(stored.substring(0, separator));
+                    } catch (NumberFormatException e) {
+                        written = 0;
+                    }
+                    if (written < oldest) {
+                        map.remove(key);
+                        dropped++;
+                    }
+                }
+                if (dropped > 0) {
+                    log.info("Outbox: dropped {} state entr(ies) of sink {} not written for {}", dropped, sinkId,
+                            STATE_RETENTION);
+                }
+            }
+
+            @Override
+            public void remove(String key) {
+                change(() -> map.remove(key));
+            }
+
+            private void change(Runnable change) {
+                if (closed) {
+                    log.warn("Outbox: sink {} changed its state after the outbox closed; the change is not kept", sinkId);
+                    return;
+                }
+                change.run();
+                writes.add(new Write(0, () -> {}, null)); // a commit soon, even if nothing else is written
+            }
+        };
     }
 
     private MVMap<Long, byte[]> pendingMap(String sinkId) {

@@ -177,4 +177,37 @@ final class MvStoreOutboxTest {
             assertThat(files.map(p -> p.getFileName().toString())).contains("outbox.mv.db", "relay.lock");
         }
     }
+
+    @Test
+    void aSinksStateSurvivesARestartAndIsItsOwn() {
+        try (MvStoreOutbox outbox = open(dir)) {
+            io.alertrelay.spi.SinkState slack = outbox.sinkState("ops-slack");
+            slack.put("f-1", "C1 1700000000.000100");
+            slack.put("f-2", "C1 1700000000.000200");
+            slack.remove("f-2");
+            assertThat(slack.get("f-1")).contains("C1 1700000000.000100");
+            assertThat(outbox.sinkState("other").get("f-1")).isEmpty();
+        }
+        try (MvStoreOutbox outbox = open(dir)) {
+            io.alertrelay.spi.SinkState slack = outbox.sinkState("ops-slack");
+            assertThat(slack.get("f-1")).contains("C1 1700000000.000100");
+            assertThat(slack.get("f-2")).isEmpty();
+            assertThat(outbox.sinkIds()).as("state is not a sink's backlog").isEmpty();
+        }
+    }
+
+    @Test
+    void stateNotWrittenForTheRetentionIsDropped() {
+        try (MvStoreOutbox outbox = open(dir)) {
+            io.alertrelay.spi.SinkState state = outbox.sinkState("ops-slack");
+            state.put("old", "C1 1");
+            clock.advance(MvStoreOutbox.STATE_RETENTION.plusDays(1));
+            state.put("young", "C1 2");
+            for (int i = 2; i < MvStoreOutbox.STATE_PRUNE_EVERY; i++) {
+                state.put("young", "C1 2");
+            }
+            assertThat(state.get("old")).isEmpty();
+            assertThat(state.get("young")).contains("C1 2");
+        }
+    }
 }

@@ -3,6 +3,8 @@ package io.alertrelay.sink.slack;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.alertrelay.spi.Alert;
+import io.alertrelay.spi.Severity;
+import io.alertrelay.spi.Status;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -73,26 +75,131 @@ record SlackMessage(
         static Text mrkdwn(String text) {
             return new Text("mrkdwn", text, null, true);
         }
+
+        /** Operator text (a mention such as {@code <!subteam^S123>}), not escaped: never event data. */
+        static Text mrkdwnParsed(String text) {
+            return new Text("mrkdwn", text, null, null);
+        }
     }
 
+    /** Most blocks Slack accepts in one message. */
+    static final int MAX_BLOCKS = 50;
+    /** Most characters of one alert's line in a digest. */
+    static final int MAX_DIGEST_LINE = 300;
+
     static SlackMessage from(Alert alert, SlackSinkConfig config) {
+        return from(alert, config, null);
+    }
+
+    /**
+     * One alert as a message.
+     *
+     * @param resolves for a resolution sent as a new message (a webhook cannot edit): a line naming the message it
+     *                 resolves, already escaped; null for none
+     */
+    static SlackMessage from(Alert alert, SlackSinkConfig config, String resolves) {
         String status = "[" + alert.status().wireName().toUpperCase(Locale.ROOT) + "]";
         String severity = alert.severity().wireName();
 
         List<Block> blocks = new ArrayList<>();
+        String mention = mention(alert, config);
         blocks.add(Block.header(Text.plain(status + " " + fit(singleLine(alert.title()),
                 MAX_HEADER_TEXT - status.length() - 1))));
+        if (mention != null) {
+            blocks.add(Block.section(Text.mrkdwnParsed(mention)));
+        }
         blocks.add(Block.fields(fields(alert)));
         alert.summary()
                 .map(SlackMessage::withoutControlCharacters)
                 .filter(summary -> !summary.isBlank())
                 .ifPresent(summary -> blocks.add(Block.section(Text.mrkdwn(fit(summary, MAX_SECTION_TEXT)))));
-        blocks.add(Block.context(List.of(Text.mrkdwn(context(alert)))));
+        List<Text> context = new ArrayList<>();
+        context.add(Text.mrkdwn(context(alert)));
+        if (resolves != null) {
+            context.add(Text.mrkdwn(resolves));
+        }
+        blocks.add(Block.context(context));
 
-        String fallback = status + " [" + severity + "] ";
+        String fallback = (mention == null ? "" : mention + " ") + status + " [" + severity + "] ";
         fallback += fit(singleLine(alert.title()), MAX_FALLBACK_TEXT - fallback.length());
         return new SlackMessage(fallback, config.channel().orElse(null), config.username().orElse(null),
                 config.iconEmoji().orElse(null), blocks);
+    }
+
+    /**
+     * Several alerts as one message within Block Kit's limits: a header {@code [FIRING] <first title> … and N more}, a
+     * mention if the most urgent severity has one, one line per alert ({@code • [severity] title (status)}, escaped,
+     * at most {@link #MAX_DIGEST_LINE} characters) in sections of at most {@link #MAX_SECTION_TEXT} characters cut
+     * on line boundaries, at most {@link io.alertrelay.spi.Digest#LISTED_LIMIT} lines, then {@code … and N more}
+     * (every alert is listed or counted), and a context line with the count. At most {@link #MAX_BLOCKS} blocks.
+     */
+    static SlackMessage digest(List<Alert> alerts, SlackSinkConfig config) {
+        Alert first = alerts.get(0);
+        boolean firing = alerts.stream().anyMatch(alert -> alert.status() == Status.FIRING);
+        Severity severity = alerts.stream().map(Alert::severity).min(java.util.Comparator.naturalOrder()).orElseThrow();
+        String status = firing ? "[FIRING]" : "[RESOLVED]";
+        String more = " … and " + (alerts.size() - 1) + " more";
+
+        List<Block> blocks = new ArrayList<>();
+        blocks.add(Block.header(Text.plain(status + " " + fit(singleLine(first.title()),
+                MAX_HEADER_TEXT - status.length() - 1 - more.length()) + more)));
+        String mention = firing ? config.mentions().get(severity) : null;
+        if (mention != null) {
+            blocks.add(Block.section(Text.mrkdwnParsed(mention)));
+        }
+        int sectionsLeft = MAX_BLOCKS - blocks.size() - 2; // the context, and the "… and N more" section
+        int limit = Math.min(alerts.size(), io.alertrelay.spi.Digest.LISTED_LIMIT);
+        StringBuilder section = new StringBuilder();
+        int listed = 0;
+        for (; listed < limit; listed++) {
+            Alert alert = alerts.get(listed);
+            String line = fit("• [" + alert.severity().wireName() + "] " + singleLine(alert.title()) + " ("
+                    + alert.status().wireName() + ")", MAX_DIGEST_LINE);
+            if (section.length() > 0 && section.length() + 1 + line.length() > MAX_SECTION_TEXT) {
+                if (sectionsLeft == 1) {
+                    break;
+                }
+                blocks.add(Block.section(Text.mrkdwn(section.toString())));
+                sectionsLeft--;
+                section.setLength(0);
+            }
+            if (section.length() > 0) {
+                section.append('\n');
+            }
+            section.append(line);
+        }
+        if (section.length() > 0) {
+            blocks.add(Block.section(Text.mrkdwn(section.toString())));
+        }
+        if (listed < alerts.size()) {
+            blocks.add(Block.section(Text.mrkdwn("… and " + (alerts.size() - listed) + " more")));
+        }
+        long firingCount = alerts.stream().filter(alert -> alert.status() == Status.FIRING).count();
+        blocks.add(Block.context(List.of(Text.mrkdwn(alerts.size() + " alerts in one message (" + firingCount
+                + " firing, " + (alerts.size() - firingCount) + " resolved): more arrived than the channel's rate "
+                + "allows"))));
+
+        String fallback = (mention == null ? "" : mention + " ") + status + " [" + severity.wireName() + "] ";
+        fallback += fit(singleLine(first.title()), MAX_FALLBACK_TEXT - fallback.length() - more.length()) + more;
+        return new SlackMessage(fallback, config.channel().orElse(null), config.username().orElse(null),
+                config.iconEmoji().orElse(null), blocks);
+    }
+
+    /** The operator's mention for a firing alert of this severity (sent as written), or null. */
+    private static String mention(Alert alert, SlackSinkConfig config) {
+        return alert.status() == Status.FIRING ? config.mentions().get(alert.severity()) : null;
+    }
+
+    /** The attachment colour of a message: green when resolved, else by severity. */
+    static String colour(Status status, Severity severity) {
+        if (status == Status.RESOLVED) {
+            return "#2EB67D";
+        }
+        return switch (severity) {
+            case CRITICAL, ERROR -> "#E01E5A";
+            case WARNING -> "#ECB22E";
+            case INFO -> "#36C5F0";
+        };
     }
 
     private static List<Text> fields(Alert alert) {

@@ -10,11 +10,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code type: slack}: posts each alert as a Block Kit message to a Slack incoming webhook.
+ * {@code type: slack}: posts each alert as a Block Kit message to a Slack incoming webhook, or through the Web API
+ * ({@code chat.postMessage}, resolutions edited in place with {@code chat.update}).
  *
- * <p>Keys (see {@link SlackSinkConfig} and {@code docs/sinks/slack.md}): {@code webhook-url} (required, sensitive),
- * {@code timeout} (10s), {@code connect-timeout} (5s), {@code channel}, {@code username}, {@code icon-emoji}.
- * {@link #create} validates every key and makes no network calls.
+ * <p>Keys (see {@link SlackSinkConfig} and {@code docs/sinks/slack.md}): {@code webhook-url} (sensitive) or
+ * {@code token} (sensitive) + {@code channel}, {@code api-url} (https://slack.com/api/), {@code timeout} (10s),
+ * {@code connect-timeout} (5s), {@code username}, {@code icon-emoji}, {@code mention}. {@link #create} validates every
+ * key and makes no network calls; the token is checked with {@code auth.test} in {@link Sink#verify()}.
  */
 public final class SlackSinkFactory implements SinkFactory {
     private static final Logger log = LoggerFactory.getLogger(SlackSinkFactory.class);
@@ -29,7 +31,7 @@ public final class SlackSinkFactory implements SinkFactory {
         requireNonNull(config, "config is null");
         requireNonNull(context, "context is null");
         SlackSinkConfig slack = SlackSinkConfig.from(config);
-        SlackSink sink = new SlackSink(slack, context);
+        SlackSink sink = new SlackSink(slack, context, config.fullKey("token"));
         log.info("slack sink {}: {}", context.instanceName(), slack);
         return sink;
     }

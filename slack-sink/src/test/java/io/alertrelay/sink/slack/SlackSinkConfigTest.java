@@ -135,4 +135,32 @@ class SlackSinkConfigTest {
                 "sinks.ops-slack.icon-emoji: 'siren' is not an emoji name like :rotating_light:");
         assertThat(e.getMessage()).startsWith("Invalid configuration (4 problems):");
     }
+
+    @Test
+    void theWebApiTransportWithTheIssuesShape() {
+        SlackSinkConfig config = bind(Map.of("token", "xoxb-1-SECRET", "channel", "#oncall",
+                "mention", Map.of("critical", "<!subteam^S123>", "error", "<!here>")));
+        assertThat(config.webApi()).isTrue();
+        assertThat(config.webhookUrl()).isNull();
+        assertThat(config.apiUrl()).isEqualTo(URI.create("https://slack.com/api/"));
+        assertThat(config.channel()).contains("#oncall");
+        assertThat(config.mentions()).containsEntry(io.alertrelay.spi.Severity.CRITICAL, "<!subteam^S123>")
+                .containsEntry(io.alertrelay.spi.Severity.ERROR, "<!here>").hasSize(2);
+        assertThat(config.toString()).doesNotContain("SECRET");
+        assertThat(root.unusedKeys()).isEmpty();
+
+        assertThat(bind(Map.of("token", "t", "channel", "C1", "mention", "<!here>")).mentions()).hasSize(4);
+    }
+
+    @Test
+    void oneTransportAndAChannelForTheToken() {
+        assertThat(invalid(Map.of("token", "xoxb-1-SECRET")).problems()).containsExactly(
+                "sinks.ops-slack.channel: is required with token (a channel id such as C0123456789, or #name)");
+        ConfigurationException both = invalid(Map.of("token", "xoxb-1-SECRET", "channel", "C1", "webhook-url", URL));
+        assertThat(both.problems()).singleElement().asString().startsWith("sinks.ops-slack.webhook-url: set both");
+        assertThat(both.getMessage()).doesNotContain("SECRET");
+        assertThat(invalid(Map.of("token", "t", "channel", "C1", "mention", Map.of("urgent", "x"))).problems())
+                .containsExactly("sinks.ops-slack.mention.urgent: is not a severity; use [critical, error, warning, "
+                        + "info]");
+    }
 }
