@@ -189,6 +189,7 @@ record RelayConfig(
             problems.addAll(e.problems());
         }
 
+        problems.addAll(LoggingConfig.check(root));
         problems.addAll(top.problems());
         problems.addAll(root.unusedKeys());
         if (!problems.isEmpty()) {
