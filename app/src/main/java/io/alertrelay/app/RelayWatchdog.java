@@ -107,6 +107,9 @@ final class RelayWatchdog implements AutoCloseable {
         // subscription VERIFIED, canaries fresh) and, inside Heartbeat, no FAILED sink
         this.heartbeat = Heartbeat.fromConfig(watchdog, () -> readiness().check(), clock);
         this.sinkHealth = new SinkHealth(config.sinkFailedAfter(), this::sinkFailed, this::sinkRecovered);
+        if (watchdog.http().enabled()) {
+            WatchdogHttpServer.preload(); // Jetty's class loading overlaps the Redis connection
+        }
     }
 
     /** The HTTP server, once started (empty with {@code http.enabled: false}). */
