@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /dead-letters/ID/retry}, {@code POST /dead-letters/retry[?sink=ID]}: re-drive one or all;</li>
  *   <li>{@code POST /dead-letters/ID/purge}, {@code POST /dead-letters/purge[?sink=ID]}: delete one or all.</li>
  * </ul>
- * Changes need POST (a browser's GET cannot re-drive or purge). Like the rest of the port this is not authenticated:
- * keep {@code http.bind} on loopback or a trusted network.
+ * Changes need POST (a browser's GET cannot re-drive or purge); the HTTP server lets a POST through only with
+ * {@code Authorization: Bearer <http.token>} when a token is set, and refuses it without one when {@code http.bind}
+ * is not loopback (docs/http.md). Reading is not authenticated.
  */
 final class DeadLetterRoutes implements HttpHandler {
     static final String PATH = "/dead-letters";

@@ -127,12 +127,21 @@ final class DeadLettersCommand {
         return Main.EXIT_CONFIG;
     }
 
+    /** The environment variable whose value is sent as {@code Authorization: Bearer ...} with retry and purge. */
+    static final String TOKEN_VARIABLE = "RELAY_HTTP_TOKEN";
+
     /** The JSON answer of a 2xx, or null after printing why not. */
     private static JsonNode call(PrintStream err, String method, String url) {
         try {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-            HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                    .method(method, HttpRequest.BodyPublishers.noBody()).build();
+            HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                    .method(method, HttpRequest.BodyPublishers.noBody());
+            // http.token of a relay bound beyond loopback (docs/http.md): from the environment, never an argument
+            String token = System.getenv(TOKEN_VARIABLE);
+            if (token != null && !token.isBlank() && !method.equals("GET")) {
+                builder.header("Authorization", "Bearer " + token.strip());
+            }
+            HttpRequest request = builder.build();
             HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
             JsonNode body = JSON.readTree(response.body());
             if (response.statusCode() / 100 != 2) {

@@ -34,12 +34,15 @@ public final class Main {
             Usage: java -jar alert-relay.jar [--config FILE] [--check-config]
                    java -jar alert-relay.jar blind-windows|status [--url http://127.0.0.1:9464]
                    java -jar alert-relay.jar dead-letters list|show|retry|purge ... [--url http://127.0.0.1:9464]
+                   java -jar alert-relay.jar demo
               --config FILE    YAML configuration (see docs/configuration.md); ${ENV_VAR} references are substituted.
                                Without it: the local default (Redis at 127.0.0.1:6379, pattern alerts:*, console sink).
               --check-config   validate the configuration, print the problems, and exit (0 valid, 2 invalid).
               blind-windows    ask a running relay which intervals alerts may not have been delivered in.
               status           ask a running relay for its subscriptions, canaries and sinks.
               dead-letters     list, show, re-drive or purge a running relay's dead letters (dead-letters --help).
+              demo             a throwaway master, replica and Sentinels, the master killed, what the relay saw
+                               (redis-server on the PATH; under a minute; demo --help).
             """;
 
     private Main() {}
@@ -77,7 +80,19 @@ public final class Main {
         }
     }
 
+    /** {@code logging.format: json} from here on; a bad value is reported with the other problems by the parse. */
+    private static void applyLoggingFormat(ConfigLoader.Loaded loaded) {
+        try {
+            LoggingConfig.from(loaded.root()).apply();
+        } catch (ConfigurationException e) {
+            // RelayConfig.parse reports it, keyed, with everything else
+        }
+    }
+
     static int run(String[] args, Function<String, String> environment, PrintStream err) {
+        if (args.length > 0 && args[0].equals("demo")) {
+            return DemoCommand.run(java.util.List.of(args).subList(1, args.length), stdout(), err);
+        }
         if (args.length > 0 && args[0].equals("dead-letters")) {
             if (args.length > 1 && (args[1].equals("--help") || args[1].equals("-h"))) {
                 err.print(DeadLettersCommand.USAGE);
@@ -127,6 +142,7 @@ public final class Main {
             ConfigLoader.Loaded loaded = configFile == null
                     ? ConfigLoader.loadDefault(environment)
                     : ConfigLoader.load(configFile, environment);
+            applyLoggingFormat(loaded);
             log.info("Configuration: {}", loaded.origin());
             config = RelayConfig.parse(loaded, factories, clock);
         } catch (ConfigurationException e) {

@@ -192,6 +192,7 @@ record RelayConfig(
             problems.addAll(e.problems());
         }
 
+        problems.addAll(LoggingConfig.check(root));
         problems.addAll(top.problems());
         problems.addAll(root.unusedKeys());
         if (!problems.isEmpty()) {

@@ -23,6 +23,7 @@ import io.alertrelay.watchdog.WatchdogConfig;
 import io.alertrelay.watchdog.WatchdogHttpServer;
 import io.alertrelay.watchdog.RedisView;
 import io.alertrelay.watchdog.SourceWatch;
+import io.alertrelay.watchdog.StatusHistory;
 import io.alertrelay.watchdog.canary.CanaryMonitor;
 import io.alertrelay.watchdog.canary.CanaryPublisher;
 import io.alertrelay.watchdog.canary.NodeState;
@@ -78,6 +79,9 @@ final class RelayWatchdog implements AutoCloseable {
     private Optional<WatchdogHttpServer> http = Optional.empty();
     private volatile java.util.function.Supplier<Map<String, Object>> outboxStatus = Map::of;
     private DeliveryHealth deliveryHealth;
+    /** What the status page plots (GET /status/history): bounded rings, see StatusHistory. */
+    private final StatusHistory history = new StatusHistory();
+    private final Map<String, Long> lastStreamEvents = new java.util.HashMap<>();
 
     RelayWatchdog(RelayConfig config, RedisSource source, Pipeline pipeline, PrometheusMeterRegistry metrics, Clock clock) {
         this.config = config;
@@ -103,6 +107,9 @@ final class RelayWatchdog implements AutoCloseable {
         // subscription VERIFIED, canaries fresh) and, inside Heartbeat, no FAILED sink
         this.heartbeat = Heartbeat.fromConfig(watchdog, () -> readiness().check(), clock);
         this.sinkHealth = new SinkHealth(config.sinkFailedAfter(), this::sinkFailed, this::sinkRecovered);
+        if (watchdog.http().enabled()) {
+            WatchdogHttpServer.preload(); // Jetty's class loading overlaps the Redis connection
+        }
     }
 
     /** The HTTP server, once started (empty with {@code http.enabled: false}). */
@@ -150,10 +157,37 @@ final class RelayWatchdog implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::evaluateSinks, 1, 1, TimeUnit.SECONDS);
         // expectations age out with time too, not only on transitions
         scheduler.scheduleWithFixedDelay(() -> onSourceStatus(null), 1, 1, TimeUnit.SECONDS);
+        scheduler.scheduleWithFixedDelay(this::sampleHistory, 0, StatusHistory.PERIOD.toMillis(), TimeUnit.MILLISECONDS);
         http = WatchdogHttpServer.fromConfig(config.watchdog().http(), readiness(), metrics::scrape, this::status);
+        http.ifPresent(server -> server.addRoute(WatchdogHttpServer.HISTORY_PATH,
+                WatchdogHttpServer.jsonRoute(() -> history.snapshot(clock.instant()))));
         http.ifPresent(server -> log.info("Health and metrics on http://{}:{} (/health/live, /health/ready, /metrics, "
                 + "/status)", server.address().getHostString(), server.port()));
         onSourceStatus(source.status());
+    }
+
+    /** One sample for the status page's plots: canary round trips, stream rates, sink queue depths. */
+    private void sampleHistory() {
+        try {
+            Instant now = clock.instant();
+            for (CanaryMonitor.NodeStatus node : monitor.status().nodes()) {
+                if (node.lastReceived().isPresent() && node.lastRoundTripMillis().isPresent()) {
+                    history.add("canaryRoundTripMillis", node.node(), node.lastReceived().get(),
+                            node.lastRoundTripMillis().get());
+                }
+            }
+            double minutes = StatusHistory.PERIOD.toMillis() / 60_000.0;
+            for (io.alertrelay.watchdog.streams.StreamStatus stream : streams.streams()) {
+                Long before = lastStreamEvents.put(stream.key(), stream.events());
+                history.add("streamEventsPerMinute", stream.key(), now,
+                        Math.max(0, stream.events() - (before == null ? 0 : before)) / minutes);
+            }
+            for (SinkWorker worker : pipeline.workers().values()) {
+                history.add("sinkQueueDepth", worker.id(), now, worker.queueDepth());
+            }
+        } catch (RuntimeException e) {
+            log.warn("Status history sample failed: {}", e.toString());
+        }
     }
 
     private void tickCanaries() {

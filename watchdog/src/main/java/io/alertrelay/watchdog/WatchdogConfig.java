@@ -49,6 +49,8 @@ public record WatchdogConfig(
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(30);
     public static final Duration MIN_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
     public static final int DEFAULT_HTTP_PORT = 9464;
+    /** {@code http.token}: the shortest token accepted (a guessable token is no protection). */
+    public static final int MIN_HTTP_TOKEN_LENGTH = 16;
     public static final String DEFAULT_HTTP_BIND = "127.0.0.1";
 
     /** Full key of the canary channel, as used in problems about it. */
@@ -91,10 +93,26 @@ public record WatchdogConfig(
      * @param bind    {@code http.bind}, default {@value #DEFAULT_HTTP_BIND} (loopback: {@code /status} shows topology;
      *                set {@code 0.0.0.0} in a container so probes and Prometheus can reach it)
      * @param port    {@code http.port}, default {@value #DEFAULT_HTTP_PORT}; 0 = any free port
+     * @param token   {@code http.token}, sensitive, default none: when set, a request that changes state (any method but
+     *                GET, HEAD, OPTIONS) needs {@code Authorization: Bearer <token>}; when {@code bind} is not a loopback
+     *                address such requests are refused without it (docs/http.md)
      */
-    public record Http(boolean enabled, String bind, int port) {
+    public record Http(boolean enabled, String bind, int port, Optional<String> token) {
         public Http {
             requireNonNull(bind, "bind is null");
+            requireNonNull(token, "token is null");
+        }
+
+        /** Without a token. */
+        public Http(boolean enabled, String bind, int port) {
+            this(enabled, bind, port, Optional.empty());
+        }
+
+        /** Masks {@link #token()}. */
+        @Override
+        public String toString() {
+            return "Http[enabled=" + enabled + ", bind=" + bind + ", port=" + port + ", token="
+                    + token.map(value -> "(set, not shown: sensitive)").orElse("(none)") + "]";
         }
     }
 
@@ -145,6 +163,11 @@ public record WatchdogConfig(
         String bind = httpBinder.optional("bind", Parsers::string, DEFAULT_HTTP_BIND).trim();
         int port = httpBinder.optional("port", Parsers::integer, DEFAULT_HTTP_PORT);
         httpBinder.check(port >= 0 && port <= 65535, "port", "must be 0-65535 (0 = any free port)");
+        // blank counts as absent, so `token: ${RELAY_HTTP_TOKEN:-}` leaves it unset
+        Optional<String> token = httpBinder.optional("token",
+                (Parser<String>) value -> value.isBlank() ? null : value.strip(), Sensitivity.SENSITIVE);
+        token.ifPresent(value -> httpBinder.check(value.length() >= MIN_HTTP_TOKEN_LENGTH, "token",
+                "must be at least " + MIN_HTTP_TOKEN_LENGTH + " characters (value not shown: sensitive)"));
         problems.addAll(httpBinder.problems());
 
         if (!problems.isEmpty()) {
@@ -156,7 +179,7 @@ public record WatchdogConfig(
                 heartbeatInterval,
                 healthRoute,
                 readyCanaryAge.orElse(defaultReadyCanaryAge(interval, timeout)),
-                new Http(enabled, bind, port));
+                new Http(enabled, bind, port, token));
     }
 
     /**
