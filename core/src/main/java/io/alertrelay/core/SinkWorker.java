@@ -269,6 +269,15 @@ public final class SinkWorker implements AutoCloseable {
      * is stopping. Never blocks on the sink or the disk.
      */
     public boolean offer(Alert alert) {
+        return offerAll(List.of(alert));
+    }
+
+    /**
+     * Records one notification of these alerts (a route's group), delivered as one message through
+     * {@link Sink#deliverAll}; like {@link #offer}.
+     */
+    public boolean offerAll(List<Alert> alerts) {
+        Alert alert = alerts.get(0);
         if (!accepting) {
             dropped.increment();
             long count = droppedSinceLog.incrementAndGet();
@@ -277,7 +286,7 @@ public final class SinkWorker implements AutoCloseable {
             }
             return false;
         }
-        enqueue(outbox.add(id, alert));
+        enqueue(outbox.add(id, alerts));
         return true;
     }
 
@@ -402,7 +411,7 @@ public final class SinkWorker implements AutoCloseable {
         DeliveryResult result;
         inFlight = true;
         try {
-            result = attempt(notification.alert());
+            result = attempt(notification);
         } finally {
             inFlight = false;
         }
@@ -474,9 +483,11 @@ public final class SinkWorker implements AutoCloseable {
         }
     }
 
-    private DeliveryResult attempt(Alert alert) {
+    private DeliveryResult attempt(Notification notification) {
+        Alert alert = notification.alert();
         try {
-            DeliveryResult result = sink.deliver(alert);
+            DeliveryResult result = notification.alerts().size() == 1 ? sink.deliver(alert)
+                    : sink.deliverAll(notification.alerts());
             return result == null ? DeliveryResult.retryable("sink returned no result") : result;
         } catch (RuntimeException e) {
             log.warn("sink {}: alert {} threw", id, alert.id(), e);
