@@ -77,6 +77,7 @@ final class RelayWatchdog implements AutoCloseable {
     private final Optional<Heartbeat> heartbeat;
     private Optional<WatchdogHttpServer> http = Optional.empty();
     private volatile java.util.function.Supplier<Map<String, Object>> outboxStatus = Map::of;
+    private volatile java.util.function.Supplier<Map<String, Object>> silenceStatus = Map::of;
     private DeliveryHealth deliveryHealth;
 
     RelayWatchdog(RelayConfig config, RedisSource source, Pipeline pipeline, PrometheusMeterRegistry metrics, Clock clock) {
@@ -108,6 +109,11 @@ final class RelayWatchdog implements AutoCloseable {
     /** The HTTP server, once started (empty with {@code http.enabled: false}). */
     Optional<WatchdogHttpServer> http() {
         return http;
+    }
+
+    /** What {@code /status} shows under {@code silences}. */
+    void setSilenceStatus(java.util.function.Supplier<Map<String, Object>> silenceStatus) {
+        this.silenceStatus = silenceStatus;
     }
 
     /** What {@code /status} shows under {@code outbox} (set by the app once the outbox is open). */
@@ -301,6 +307,7 @@ final class RelayWatchdog implements AutoCloseable {
         }
         status.put("sinks", sinks);
         status.put("outbox", outboxStatus.get());
+        status.put("silences", silenceStatus.get());
         status.put("ingest", Map.of("depth", pipeline.ingestDepth(), "shed", pipeline.shedCount()));
         heartbeat.ifPresent(beat -> status.put("heartbeat", beat.status()));
         status.put("recentRejections", pipeline.recentRejections());

@@ -496,7 +496,7 @@ public final class Notifier implements AutoCloseable {
         }
     }
 
-    /** Stops the thread; groups still waiting stay in the store for the next start. */
+    /** Stops the thread and closes the state store; groups still waiting stay in it for the next start. */
     @Override
     public void close() {
         Thread running;
@@ -512,6 +512,6 @@ public final class Notifier implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        store.commit();
+        store.close();
     }
 }
