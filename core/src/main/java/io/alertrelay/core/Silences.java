@@ -102,11 +102,11 @@ public final class Silences {
                                     String createdBy, String comment) {
         Instant now = clock.instant();
         Instant starts = startsAt.orElse(now);
-        if (!endsAt.isAfter(starts)) {
-            throw new IllegalArgumentException("until must be after starts");
-        }
         if (!endsAt.isAfter(now)) {
             throw new IllegalArgumentException("until is in the past");
+        }
+        if (!endsAt.isAfter(starts)) {
+            throw new IllegalArgumentException("until must be after starts");
         }
         Silence silence = new Silence(UUID.randomUUID().toString(), matchers, starts, endsAt, createdBy, comment,
                 "api");
