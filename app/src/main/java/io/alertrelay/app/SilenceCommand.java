@@ -92,7 +92,7 @@ final class SilenceCommand {
                     try {
                         Matcher.parse(matcher);
                     } catch (IllegalArgumentException e) {
-                        return usage(err, e.getMessage());
+                        return usage(err, "'" + matcher + "' " + e.getMessage());
                     }
                 }
                 if (until.isPresent() == forDuration.isPresent()) {

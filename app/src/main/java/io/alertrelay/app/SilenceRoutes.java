@@ -133,7 +133,7 @@ final class SilenceRoutes implements HttpHandler {
                 try {
                     matchers.add(matcher(given.get(i)));
                 } catch (IllegalArgumentException e) {
-                    problems.add("matchers[" + i + "]: " + e.getMessage());
+                    problems.add("matchers[" + i + "]: " + given.get(i) + " " + e.getMessage());
                 }
             }
         }

@@ -48,7 +48,8 @@ public record Matcher(String name, Op op, String value, Optional<Pattern> regex)
     /**
      * Parses {@code name<op>value}.
      *
-     * @throws IllegalArgumentException with a message fit for a config error (no key: the caller adds it)
+     * @throws IllegalArgumentException with a message fit for a config error (neither key nor text: the caller adds
+     *                                  them)
      */
     public static Matcher parse(String text) {
         requireNonNull(text, "text is null");
@@ -62,12 +63,12 @@ public record Matcher(String name, Op op, String value, Optional<Pattern> regex)
             }
         }
         if (at <= 0) {
-            throw new IllegalArgumentException("'" + text + "' is not a matcher; write name=value, name!=value, "
-                    + "name=~regex or name!~regex");
+            throw new IllegalArgumentException("is not a matcher; write name=value, name!=value, name=~regex or "
+                    + "name!~regex");
         }
         String name = trimmed.substring(0, at).trim();
         if (!name.matches("[A-Za-z_][A-Za-z0-9_.\\-]*")) {
-            throw new IllegalArgumentException("'" + text + "': '" + name + "' is not a label name");
+            throw new IllegalArgumentException("'" + name + "' is not a label name");
         }
         String rest = trimmed.substring(at);
         Op op;
@@ -80,22 +81,21 @@ public record Matcher(String name, Op op, String value, Optional<Pattern> regex)
         } else if (rest.startsWith("=")) {
             op = Op.EQUAL;
         } else {
-            throw new IllegalArgumentException("'" + text + "': expected =, !=, =~ or !~ after '" + name + "'");
+            throw new IllegalArgumentException("expected =, !=, =~ or !~ after '" + name + "'");
         }
-        String value = unquote(rest.substring(op.text().length()).trim(), text);
+        String value = unquote(rest.substring(op.text().length()).trim());
         Optional<Pattern> regex = Optional.empty();
         if (op == Op.REGEX || op == Op.NOT_REGEX) {
             try {
                 regex = Optional.of(Pattern.compile("^(?:" + value + ")$"));
             } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException("'" + text + "': not a valid regular expression: "
-                        + e.getDescription());
+                throw new IllegalArgumentException("not a valid regular expression: " + e.getDescription());
             }
         }
         return new Matcher(name, op, value, regex);
     }
 
-    private static String unquote(String value, String text) {
+    private static String unquote(String value) {
         if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
             StringBuilder out = new StringBuilder();
             for (int i = 1; i < value.length() - 1; i++) {
@@ -108,7 +108,7 @@ public record Matcher(String name, Op op, String value, Optional<Pattern> regex)
             return out.toString();
         }
         if (value.startsWith("\"")) {
-            throw new IllegalArgumentException("'" + text + "': unterminated quote");
+            throw new IllegalArgumentException("unterminated quote");
         }
         return value;
     }
