@@ -34,6 +34,11 @@ public final class InMemoryStateStore implements StateStore {
     }
 
     @Override
+    public synchronized void removeIf(String map, java.util.function.BiPredicate<String, String> remove) {
+        map(map).entrySet().removeIf(entry -> remove.test(entry.getKey(), entry.getValue()));
+    }
+
+    @Override
     public void commit() {}
 
     @Override

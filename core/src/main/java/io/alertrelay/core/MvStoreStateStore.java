@@ -65,24 +65,46 @@ public final class MvStoreStateStore implements StateStore {
         return store.openMap(name);
     }
 
+    // after close (the last events of a shutdown racing it) reads find nothing and writes are dropped: the state is
+    // only ever an optimisation of what is sent, never what makes it durable
+
     @Override
     public Optional<String> get(String map, String key) {
-        return Optional.ofNullable(map(map).get(key));
+        return store.isClosed() ? Optional.empty() : Optional.ofNullable(map(map).get(key));
     }
 
     @Override
     public void put(String map, String key, String value) {
-        map(map).put(key, value);
+        if (!store.isClosed()) {
+            map(map).put(key, value);
+        }
     }
 
     @Override
     public void remove(String map, String key) {
-        map(map).remove(key);
+        if (!store.isClosed()) {
+            map(map).remove(key);
+        }
     }
 
     @Override
     public Map<String, String> entries(String map) {
-        return new TreeMap<>(map(map));
+        return store.isClosed() ? new TreeMap<>() : new TreeMap<>(map(map));
+    }
+
+    @Override
+    public void removeIf(String map, java.util.function.BiPredicate<String, String> remove) {
+        if (store.isClosed()) {
+            return;
+        }
+        MVMap<String, String> entries = map(map);
+        for (java.util.Iterator<String> keys = entries.keyIterator(null); keys.hasNext(); ) {
+            String key = keys.next();
+            String value = entries.get(key);
+            if (value != null && remove.test(key, value)) {
+                entries.remove(key);
+            }
+        }
     }
 
     @Override

@@ -59,8 +59,6 @@ public final class Notifier implements AutoCloseable {
     static final String NOTIFIED = "notified";
     static final String GROUPS = "groups";
     static final String GROUP_ALERTS = "group-alerts";
-    /** How long the relay remembers a firing alert it has not seen again, so its resolution is recognised. */
-    public static final Duration FIRING_RETENTION = Duration.ofDays(7);
     /** Longest real-time wait of the ticking thread. */
     private static final long TICK_MILLIS = 500;
     /** How often repeat state is pruned. */
@@ -378,18 +376,31 @@ public final class Notifier implements AutoCloseable {
         return handed;
     }
 
-    /** Forgets repeat state that no longer decides anything. */
+    /**
+     * Forgets repeat state that no longer decides anything: a firing alert notified {@code repeat-interval} ago or
+     * more (it would be sent again anyway; a resolution of an alert the relay does not know is sent too), a
+     * resolution not seen again for {@code repeat-interval}, and the state of routes no longer configured.
+     */
     private void prune(Instant now) {
-        for (Map.Entry<String, String> entry : store.entries(NOTIFIED).entrySet()) {
-            Optional<Seen> seen = Seen.parse(entry.getValue());
-            String routeKey = entry.getKey().substring(0, Math.max(0, entry.getKey().indexOf(SEP)));
-            Route route = routesByKey.get(routeKey);
-            Duration keep = seen.map(s -> s.status() == Status.FIRING ? FIRING_RETENTION
-                    : route == null ? Duration.ZERO : route.grouping().repeatInterval()).orElse(Duration.ZERO);
-            if (seen.isEmpty() || route == null || seen.get().seenAt().plus(keep).isBefore(now)) {
-                store.remove(NOTIFIED, entry.getKey());
+        store.removeIf(NOTIFIED, (key, value) -> {
+            Optional<Seen> seen = Seen.parse(value);
+            Route route = routesByKey.get(key.substring(0, Math.max(0, key.indexOf(SEP))));
+            if (seen.isEmpty() || route == null) {
+                return true;
             }
-        }
+            Instant from = seen.get().status() == Status.FIRING ? seen.get().notifiedAt() : seen.get().seenAt();
+            return !now.isBefore(from.plus(route.grouping().repeatInterval()));
+        });
+    }
+
+    /** Repeat-rule entries kept now (one per route and alert notified within its repeat-interval). */
+    public int rememberedAlerts() {
+        int[] count = {0};
+        store.removeIf(NOTIFIED, (key, value) -> {
+            count[0]++;
+            return false;
+        });
+        return count[0];
     }
 
     private void saveGroup(Group group) {

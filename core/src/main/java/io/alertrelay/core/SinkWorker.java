@@ -486,8 +486,8 @@ public final class SinkWorker implements AutoCloseable {
     private DeliveryResult attempt(Notification notification) {
         Alert alert = notification.alert();
         try {
-            DeliveryResult result = notification.alerts().size() == 1 ? sink.deliver(alert)
-                    : sink.deliverAll(notification.alerts());
+            // one alert: deliverAll's default is deliver(alert); several: one message (a group)
+            DeliveryResult result = sink.deliverAll(notification.alerts());
             return result == null ? DeliveryResult.retryable("sink returned no result") : result;
         } catch (RuntimeException e) {
             log.warn("sink {}: alert {} threw", id, alert.id(), e);

@@ -18,6 +18,9 @@ public interface StateStore extends AutoCloseable {
     /** A copy of one map, in key order. */
     Map<String, String> entries(String map);
 
+    /** Removes the entries of one map the predicate holds for (key, value), without copying the map. */
+    void removeIf(String map, java.util.function.BiPredicate<String, String> remove);
+
     /** Makes the writes so far durable now (they are durable within the store's commit delay anyway). */
     void commit();
 

@@ -257,4 +257,22 @@ final class NotifierTest {
             notifier.close();
         }
     }
+
+    @Test
+    void repeatStateIsForgottenOnceItCanNoLongerDecideAnything() {
+        Notifier notifier = notifier(Route.toAll(List.of("slack")));
+        Alert disk = firing("Disk full", Map.of());
+        Alert cpu = firing("CPU hot", Map.of());
+        accept(notifier, disk);
+        accept(notifier, cpu);
+        accept(notifier, resolved(cpu));
+        assertThat(notifier.rememberedAlerts()).isEqualTo(2);
+        clock.advance(Grouping.DEFAULT_REPEAT_INTERVAL.minusMinutes(10));
+        accept(notifier, resolved(cpu)); // seen again: its resolution stays remembered from now
+        clock.advance(Duration.ofMinutes(10));
+        notifier.tick();
+        assertThat(notifier.rememberedAlerts()).as("disk's notification is 4h old").isEqualTo(1);
+        accept(notifier, resolved(cpu));
+        assertThat(sent).as("cpu's resolution is still known as sent").hasSize(3);
+    }
 }
