@@ -153,6 +153,57 @@ final class NotificationStateIT {
         }
     }
 
+    @Test
+    void aGroupIsOneMessageAndAGroupWaitingAcrossARestartIsSentAfterIt() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.startStandalone();
+             SlackWebhook slack = new SlackWebhook();
+             Publisher publisher = new Publisher("127.0.0.1", redis.port())) {
+            String config = """
+                    redis:
+                      url: redis://127.0.0.1:%d
+                    subscriptions:
+                      - pattern: "alerts:*"
+                    sinks:
+                      ops-slack:
+                        type: slack
+                        webhook-url: ${SLACK_WEBHOOK_URL}
+                    routes:
+                      - sinks: [ops-slack]
+                        group-by: [service]
+                        group-wait: 8s
+                        group-interval: 1m
+                    http: {port: 0}
+                    """.formatted(redis.port());
+            Map<String, String> env = Map.of("SLACK_WEBHOOK_URL", slack.url());
+            try (RelayProcess relay = RelayProcess.startWithConfig(dir.resolve("relay"), config, env)) {
+                relay.awaitStderr(line -> line.contains("-> VERIFIED"), WAIT);
+                for (int i = 1; i <= 5; i++) {
+                    publisher.publish("alerts:prod", "{\"title\":\"db-" + i + " down\",\"severity\":\"critical\","
+                            + "\"labels\":{\"service\":\"db\",\"host\":\"db-" + i + "\"}}");
+                }
+                JsonNode group = slack.next(WAIT);
+                assertThat(group.path("text").asText()).contains("db-1 down … and 4 more");
+                assertThat(group.toString()).contains("db-5 down");
+
+                publisher.publish("alerts:prod", "{\"title\":\"web-1 slow\",\"labels\":{\"service\":\"web\"}}");
+                publisher.publish("alerts:prod", "{\"title\":\"web-2 slow\",\"labels\":{\"service\":\"web\"}}");
+                HttpProbe http = new HttpProbe(relay);
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (JSON.readTree(http.body("/status")).path("silences").path("openGroups").asInt() < 2) {
+                    assertThat(System.nanoTime()).as("the web group is open").isLessThan(deadline);
+                    Thread.sleep(50);
+                }
+                assertThat(relay.stop()).as("stopped within group-wait").isZero();
+            }
+            assertThat(slack.drain(Duration.ofMillis(200))).as("the web group was not sent before the stop").isZero();
+            try (RelayProcess relay = RelayProcess.startWithConfig(dir.resolve("relay"), config, env)) {
+                JsonNode web = slack.next(WAIT);
+                assertThat(web.path("text").asText()).contains("web-1 slow … and 1 more");
+                assertThat(slack.drain(Duration.ofSeconds(2))).as("the db group is not sent again").isZero();
+            }
+        }
+    }
+
     private HttpResponse<String> send(HttpProbe http, String method, String path, String body, String token)
             throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path))
