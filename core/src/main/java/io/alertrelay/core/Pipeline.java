@@ -258,17 +258,19 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
                 log.warn("Alert observer {} failed", observer, e);
             }
         }
-        List<Route> matched = notifier.router().select(alert);
         if (canary) {
-            // canaries test the path: no silence, repeat rule or group holds them back
+            // canaries test the path: every matching route that asks for them, whatever `continue` says; no silence,
+            // repeat rule or group holds them back
             Set<String> targets = new LinkedHashSet<>();
-            matched.stream().filter(Route::canaries).forEach(route -> targets.addAll(route.sinks()));
+            notifier.router().all().stream().filter(route -> route.canaries() && route.matches(alert))
+                    .forEach(route -> targets.addAll(route.sinks()));
             if (targets.isEmpty()) {
                 canariesAbsorbed.increment();
             }
             targets.forEach(target -> workers.get(target).offer(alert));
             return;
         }
+        List<Route> matched = notifier.router().select(alert);
         if (matched.isEmpty()) {
             unrouted.increment();
             if (notifier.logUnrouted(alert.origin().channel())) {
