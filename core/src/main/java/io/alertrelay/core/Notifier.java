@@ -226,11 +226,14 @@ public final class Notifier implements AutoCloseable {
         Status notified;
         /** Whether the group saw it fire: a resolution of an alert seen firing but never notified is not sent. */
         boolean sawFiring;
+        /** When it joined the group: a group lists its alerts in this order, also after a restart. */
+        final Instant joinedAt;
 
-        Member(Alert alert, Status notified, boolean sawFiring) {
+        Member(Alert alert, Status notified, boolean sawFiring, Instant joinedAt) {
             this.alert = alert;
             this.notified = notified;
             this.sawFiring = sawFiring;
+            this.joinedAt = joinedAt;
         }
     }
 
@@ -289,7 +292,7 @@ public final class Notifier implements AutoCloseable {
                 }
                 return;
             }
-            member = new Member(alert, null, alert.status() == Status.FIRING);
+            member = new Member(alert, null, alert.status() == Status.FIRING, now);
             group.members.put(fingerprint, member);
         } else {
             if (member.alert.status() == Status.FIRING && alert.status() == Status.FIRING) {
@@ -421,6 +424,7 @@ public final class Notifier implements AutoCloseable {
             node.put("notified", member.notified.wireName());
         }
         node.put("sawFiring", member.sawFiring);
+        node.put("joinedAt", member.joinedAt.toString());
         node.put("alert", AlertJson.write(member.alert));
         store.put(GROUP_ALERTS, group.id + SEP + fingerprint, node.toString());
     }
@@ -450,6 +454,8 @@ public final class Notifier implements AutoCloseable {
                 store.remove(GROUPS, entry.getKey());
             }
         }
+        record Loaded(Group group, String fingerprint, Member member) {}
+        List<Loaded> loaded = new ArrayList<>();
         for (Map.Entry<String, String> entry : store.entries(GROUP_ALERTS).entrySet()) {
             int at = entry.getKey().lastIndexOf(SEP);
             Group group = at < 0 ? null : groups.get(entry.getKey().substring(0, at));
@@ -461,13 +467,18 @@ public final class Notifier implements AutoCloseable {
                 JsonNode node = JSON.readTree(entry.getValue());
                 Status notified = node.hasNonNull("notified")
                         ? Status.fromWireName(node.path("notified").asText()).orElse(null) : null;
-                group.members.put(entry.getKey().substring(at + 1),
-                        new Member(AlertJson.read(node.path("alert").asText()), notified,
-                                node.path("sawFiring").asBoolean(true)));
+                Alert alert = AlertJson.read(node.path("alert").asText());
+                Instant joinedAt = node.hasNonNull("joinedAt") ? Instant.parse(node.path("joinedAt").asText())
+                        : alert.origin().receivedAt();
+                loaded.add(new Loaded(group, entry.getKey().substring(at + 1),
+                        new Member(alert, notified, node.path("sawFiring").asBoolean(true), joinedAt)));
             } catch (java.io.IOException | RuntimeException e) {
                 store.remove(GROUP_ALERTS, entry.getKey());
             }
         }
+        loaded.sort(java.util.Comparator.comparing((Loaded each) -> each.member().joinedAt)
+                .thenComparing(Loaded::fingerprint));
+        loaded.forEach(each -> each.group().members.put(each.fingerprint(), each.member()));
         groups.values().removeIf(group -> {
             if (group.members.isEmpty()) {
                 store.remove(GROUPS, group.id);

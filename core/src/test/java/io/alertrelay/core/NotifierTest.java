@@ -223,6 +223,26 @@ final class NotifierTest {
     }
 
     @Test
+    void aGroupKeepsItsOrderAcrossARestart() {
+        Route grouped = route("slack", groupBy("service"));
+        try (MvStoreStateStore store = MvStoreStateStore.open(dir)) {
+            Notifier notifier = notifier(store, grouped);
+            for (String title : new String[] {"zeta", "alpha", "mid"}) {
+                accept(notifier, firing(title, Map.of("service", "db")));
+                clock.advance(Duration.ofMillis(1));
+            }
+            notifier.close();
+        }
+        try (MvStoreStateStore store = MvStoreStateStore.open(dir)) {
+            Notifier notifier = notifier(store, grouped);
+            clock.advance(Grouping.DEFAULT_GROUP_WAIT);
+            notifier.tick();
+            assertThat(sent).extracting(Sent::titles).containsExactly(List.of("zeta", "alpha", "mid"));
+            notifier.close();
+        }
+    }
+
+    @Test
     void repeatStateAndWaitingGroupsSurviveARestart() {
         Alert disk = firing("Disk full", Map.of("service", "db"));
         Route single = route("pager", Grouping.defaults());
