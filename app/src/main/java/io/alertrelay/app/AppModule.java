@@ -6,6 +6,11 @@ import com.google.inject.Singleton;
 import io.alertrelay.core.DeliveryClaims;
 import io.alertrelay.core.EventDecoder;
 import io.alertrelay.core.InMemorySubscriptionRegistry;
+import io.alertrelay.core.MvStoreStateStore;
+import io.alertrelay.core.Notifier;
+import io.alertrelay.core.Router;
+import io.alertrelay.core.Silences;
+import io.alertrelay.core.StateStore;
 import io.alertrelay.core.Pipeline;
 import io.alertrelay.core.SinkWorker;
 import io.alertrelay.core.outbox.MvStoreOutbox;
@@ -76,9 +81,23 @@ final class AppModule extends AbstractModule {
                 claims.remember());
     }
 
+    /**
+     * Silences, the repeat rule and groups, their state in {@code <delivery.dir>/state.mv.db} (the directory is locked
+     * by the outbox, opened before the injector).
+     */
     @Provides
     @Singleton
-    Pipeline pipeline(RelayConfig config, Outbox outbox, DeliveryClaims claims, Clock clock, MeterRegistry metrics) {
+    Notifier notifier(RelayConfig config, Clock clock, MeterRegistry metrics) {
+        StateStore store = MvStoreStateStore.open(config.delivery().dir());
+        Silences silences = new Silences(store, clock);
+        silences.addFromConfig(config.silences());
+        return new Notifier(new Router(config.routes(), config.defaultSinks()), silences, store, clock, metrics);
+    }
+
+    @Provides
+    @Singleton
+    Pipeline pipeline(RelayConfig config, Outbox outbox, DeliveryClaims claims, Clock clock, MeterRegistry metrics,
+                      Notifier notifier) {
         List<SinkWorker> workers = config.sinks().stream()
                 .map(sink -> {
                     SinkWorker worker = new SinkWorker(sink.id(), sink.type(), sink.sink(), sink.policy(), outbox, clock,
@@ -90,8 +109,7 @@ final class AppModule extends AbstractModule {
         if (config.delivery().claims().enabled()) {
             workers.forEach(worker -> worker.useClaims(claims));
         }
-        return new Pipeline(new EventDecoder(config.maxEventSize()), config.routes(), workers, metrics,
-                config.ingestQueue());
+        return new Pipeline(new EventDecoder(config.maxEventSize()), notifier, workers, metrics, config.ingestQueue());
     }
 
     @Provides

@@ -35,6 +35,7 @@ public final class Main {
                    java -jar alert-relay.jar blind-windows|status [--url http://127.0.0.1:9464]
                    java -jar alert-relay.jar dead-letters list|show|retry|purge ... [--url http://127.0.0.1:9464]
                    java -jar alert-relay.jar demo
+                   java -jar alert-relay.jar silence add|list|expire ... [--url http://127.0.0.1:9464]
               --config FILE    YAML configuration (see docs/configuration.md); ${ENV_VAR} references are substituted.
                                Without it: the local default (Redis at 127.0.0.1:6379, pattern alerts:*, console sink).
               --check-config   validate the configuration, print the problems, and exit (0 valid, 2 invalid).
@@ -43,6 +44,7 @@ public final class Main {
               dead-letters     list, show, re-drive or purge a running relay's dead letters (dead-letters --help).
               demo             a throwaway master, replica and Sentinels, the master killed, what the relay saw
                                (redis-server on the PATH; under a minute; demo --help).
+              silence          add, list or expire a running relay's silences (silence --help).
             """;
 
     private Main() {}
@@ -99,6 +101,13 @@ public final class Main {
                 return EXIT_OK;
             }
             return DeadLettersCommand.run(java.util.List.of(args).subList(1, args.length), stdout(), err);
+        }
+        if (args.length > 0 && args[0].equals("silence")) {
+            if (args.length > 1 && (args[1].equals("--help") || args[1].equals("-h"))) {
+                err.print(SilenceCommand.USAGE);
+                return EXIT_OK;
+            }
+            return SilenceCommand.run(java.util.List.of(args).subList(1, args.length), environment, stdout(), err);
         }
         if (args.length > 0 && (args[0].equals("blind-windows") || args[0].equals("status"))) {
             String url = StatusCommand.DEFAULT_URL;

@@ -54,6 +54,7 @@ final class Relay {
         config.warnings().forEach(warning -> log.warn("Configuration advice: {}", warning));
         watchdog.wire();
         watchdog.setOutboxStatus(this::outboxStatus);
+        watchdog.setSilenceStatus(() -> SilenceRoutes.status(pipeline.notifier()));
         lifecycle.start(new Lifecycle.Component() {
             @Override
             public String name() {
@@ -120,6 +121,10 @@ final class Relay {
                 watchdog.start();
                 watchdog.http().ifPresent(http -> http.addRoute(DeadLetterRoutes.PATH,
                         new DeadLetterRoutes(new DeadLetters(outbox, pipeline.workers()))));
+                watchdog.http().ifPresent(http -> http.addRoute(SilenceRoutes.PATH,
+                        new SilenceRoutes(pipeline.notifier().silences(), config.apiToken(),
+                                RoutingConfig.isLoopback(config.watchdog().http().bind()),
+                                pipeline.notifier().clock())));
             }
 
             @Override

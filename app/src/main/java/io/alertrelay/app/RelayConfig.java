@@ -38,6 +38,12 @@ import java.util.Set;
  * @param shutdownTimeout {@code shutdown.timeout}, default 10s: how long in-flight calls (and a healthy sink's queue)
  *                        may take on SIGTERM; what is left stays in the outbox
  * @param delivery        {@code delivery.*}: the outbox's directory and flush interval, when a sink is DEGRADED
+ * @param defaultSinks    {@code default-sinks}: where an alert no route matched goes; empty (the default) = nowhere
+ *                        (counted and logged once per channel per hour)
+ * @param silences        {@code silences}: from the config, added at every start (see docs/routing.md)
+ * @param apiToken        {@code http.token} (sensitive), as {@code watchdog.http().token()}: the bearer token
+ *                        {@code /api/silences} requires for every request when set; without it the API answers only
+ *                        on a loopback bind
  */
 record RelayConfig(
         String origin,
@@ -52,7 +58,15 @@ record RelayConfig(
         StreamWatchConfig streams,
         int sinkFailedAfter,
         Delivery delivery,
+        List<String> defaultSinks,
+        List<io.alertrelay.core.Silence> silences,
+        java.util.Optional<String> apiToken,
         List<String> warnings) {
+
+    @Override
+    public String toString() {
+        return "RelayConfig[" + origin + "]"; // never the token
+    }
 
     static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
     static final int DEFAULT_INGEST_QUEUE = 50_000;
@@ -172,11 +186,25 @@ record RelayConfig(
             // already reported by sinks()
         }
         List<Route> routes = routes(root, declaredSinkIds, problems);
+        List<String> defaultSinks = List.of();
+        List<io.alertrelay.core.Silence> silences = List.of();
+        java.util.Optional<String> apiToken = java.util.Optional.empty();
+        try {
+            defaultSinks = top.list("default-sinks", Parsers::string);
+            for (int i = 0; i < defaultSinks.size(); i++) {
+                top.check(declaredSinkIds.contains(defaultSinks.get(i)), "default-sinks[" + i + "]",
+                        "'" + defaultSinks.get(i) + "' is not a sink defined under sinks; defined: " + declaredSinkIds);
+            }
+            silences = RoutingConfig.silences(root, problems);
+        } catch (ConfigurationException e) {
+            problems.addAll(e.problems());
+        }
 
         WatchdogConfig watchdog = null;
         try {
             watchdog = WatchdogConfig.from(root);
             problems.addAll(watchdog.crossCheck(subscriptions, declaredSinkIds));
+            apiToken = watchdog.http().token(); // http.token guards /api/silences too
         } catch (ConfigurationException e) {
             problems.addAll(e.problems());
         }
@@ -203,7 +231,8 @@ record RelayConfig(
         warnings.addAll(warnings(watchdog, routes, declaredSinkIds));
         return new RelayConfig(loaded.origin(), redis, subscriptions, sinks, routes, maxEventSize, ingestQueue,
                 shutdownTimeout,
-                watchdog, streams, sinkFailedAfter, delivery, List.copyOf(warnings));
+                watchdog, streams, sinkFailedAfter, delivery, defaultSinks, silences, apiToken,
+                List.copyOf(warnings));
     }
 
     /**
@@ -419,12 +448,18 @@ record RelayConfig(
                     labelBinder.optional(key, Parsers::string).ifPresent(value -> labels.put(key, value));
                 }
                 boolean canaries = binder.optional("canaries", Parsers::bool, false);
+                List<io.alertrelay.core.Matcher> matchers = new ArrayList<>(
+                        matchBinder.list("matchers", io.alertrelay.core.Matcher::parse));
+                matchers.addAll(binder.list("matchers", io.alertrelay.core.Matcher::parse));
+                java.util.Optional<Boolean> continueMatching = binder.optional("continue", Parsers::bool);
+                io.alertrelay.core.Grouping grouping = RoutingConfig.grouping(entry, binder);
                 problems.addAll(binder.problems());
                 problems.addAll(matchBinder.problems());
                 problems.addAll(labelBinder.problems());
                 if (binder.isValid() && matchBinder.isValid() && labelBinder.isValid()) {
                     routes.add(new Route(sinks, channels,
-                            severities.isEmpty() ? Set.of() : EnumSet.copyOf(severities), labels, canaries));
+                            severities.isEmpty() ? Set.of() : EnumSet.copyOf(severities), labels, canaries, matchers,
+                            continueMatching, grouping));
                 }
             }
         } catch (ConfigurationException e) {

@@ -78,6 +78,7 @@ final class RelayWatchdog implements AutoCloseable {
     private final Optional<Heartbeat> heartbeat;
     private Optional<WatchdogHttpServer> http = Optional.empty();
     private volatile java.util.function.Supplier<Map<String, Object>> outboxStatus = Map::of;
+    private volatile java.util.function.Supplier<Map<String, Object>> silenceStatus = Map::of;
     private DeliveryHealth deliveryHealth;
     /** What the status page plots (GET /status/history): bounded rings, see StatusHistory. */
     private final StatusHistory history = new StatusHistory();
@@ -115,6 +116,11 @@ final class RelayWatchdog implements AutoCloseable {
     /** The HTTP server, once started (empty with {@code http.enabled: false}). */
     Optional<WatchdogHttpServer> http() {
         return http;
+    }
+
+    /** What {@code /status} shows under {@code silences}. */
+    void setSilenceStatus(java.util.function.Supplier<Map<String, Object>> silenceStatus) {
+        this.silenceStatus = silenceStatus;
     }
 
     /** What {@code /status} shows under {@code outbox} (set by the app once the outbox is open). */
@@ -335,6 +341,7 @@ final class RelayWatchdog implements AutoCloseable {
         }
         status.put("sinks", sinks);
         status.put("outbox", outboxStatus.get());
+        status.put("silences", silenceStatus.get());
         status.put("ingest", Map.of("depth", pipeline.ingestDepth(), "shed", pipeline.shedCount()));
         heartbeat.ifPresent(beat -> status.put("heartbeat", beat.status()));
         status.put("recentRejections", pipeline.recentRejections());

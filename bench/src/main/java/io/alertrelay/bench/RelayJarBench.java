@@ -49,7 +49,8 @@ public final class RelayJarBench {
     private static final String SINK = System.getProperty("bench.sink", "console");
     private static final Pattern DELIVERED = Pattern.compile(
             "alertrelay_sink_delivered_total\\{sink=\"console\",type=\"" + Pattern.quote(SINK) + "\"} ([0-9.E]+)");
-    private static final String PAYLOAD = "{\"id\":\"evt-%d\",\"title\":\"Disk full on db-1\",\"status\":\"firing\","
+    /** Each its own alert (its own fingerprint), or the repeat rule would send only the first. */
+    private static final String PAYLOAD = "{\"id\":\"evt-%1$d\",\"fingerprint\":\"evt-%1$d\",\"title\":\"Disk full on db-1\",\"status\":\"firing\","
             + "\"severity\":\"critical\",\"summary\":\"/var at 97%%\",\"labels\":{\"host\":\"db-1\",\"team\":\"storage\","
             + "\"region\":\"eu-west-1\"},\"source\":\"monitor-7\",\"timestamp\":\"2026-11-23T10:00:00Z\","
             + "\"runbook\":\"https://wiki/runbooks/disk\"}";

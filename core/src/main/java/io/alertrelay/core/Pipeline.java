@@ -37,7 +37,7 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
     public static final int RECENT_REJECTIONS = 100;
 
     private final EventDecoder decoder;
-    private final List<Route> routes;
+    private final Notifier notifier;
     private final Map<String, SinkWorker> workers;
     private final MeterRegistry metrics;
     private final Counter received;
@@ -78,6 +78,18 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
      */
     public Pipeline(EventDecoder decoder, List<Route> routes, List<SinkWorker> workers, MeterRegistry metrics,
             int ingestCapacity) {
+        this(decoder, Notifier.inMemory(Router.of(routes), java.time.Clock.systemUTC(), metrics), workers, metrics,
+                ingestCapacity);
+    }
+
+    /**
+     * @param notifier       routes, silences, the repeat rule and groups (see {@link Notifier}); the pipeline starts
+     *                       and closes it
+     * @param ingestCapacity messages that may wait for the pipeline thread ({@code events.ingest-queue}); 0 = no queue,
+     *                       process on the caller's thread
+     */
+    public Pipeline(EventDecoder decoder, Notifier notifier, List<SinkWorker> workers, MeterRegistry metrics,
+            int ingestCapacity) {
         if (ingestCapacity < 0) {
             throw new IllegalArgumentException("ingestCapacity must not be negative");
         }
@@ -87,13 +99,13 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
             ingestThread.setDaemon(true);
         }
         this.decoder = requireNonNull(decoder, "decoder is null");
-        this.routes = List.copyOf(requireNonNull(routes, "routes is null"));
+        this.notifier = requireNonNull(notifier, "notifier is null");
         Map<String, SinkWorker> byId = new LinkedHashMap<>();
         for (SinkWorker worker : workers) {
             byId.put(worker.id(), worker);
         }
         this.workers = byId;
-        for (Route route : this.routes) {
+        for (Route route : notifier.router().all()) {
             for (String sink : route.sinks()) {
                 if (!byId.containsKey(sink)) {
                     throw new IllegalArgumentException("route names unknown sink " + sink);
@@ -105,6 +117,7 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
                 .register(metrics);
         this.unrouted = Counter.builder("alertrelay.events.unrouted").description("Alerts no route matched")
                 .register(metrics);
+        notifier.deliverTo((sinkId, alerts) -> byId.get(sinkId).offerAll(alerts));
         this.canariesAbsorbed = Counter.builder("alertrelay.canaries.absorbed")
                 .description("Canaries that reached the sinks' edge and were not sent to people").register(metrics);
         this.shed = Counter.builder("alertrelay.events.shed")
@@ -137,6 +150,7 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
 
     public void start() {
         workers.values().forEach(SinkWorker::start);
+        notifier.start();
         if (ingestThread != null) {
             ingestThread.start();
         }
@@ -244,28 +258,33 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
                 log.warn("Alert observer {} failed", observer, e);
             }
         }
-        Set<String> targets = new LinkedHashSet<>();
-        boolean routed = false;
-        for (Route route : routes) {
-            if (route.matches(alert)) {
-                routed = true;
-                if (!canary || route.canaries()) {
-                    targets.addAll(route.sinks());
-                }
+        if (canary) {
+            // canaries test the path: every matching route that asks for them, whatever `continue` says; no silence,
+            // repeat rule or group holds them back
+            Set<String> targets = new LinkedHashSet<>();
+            notifier.router().all().stream().filter(route -> route.canaries() && route.matches(alert))
+                    .forEach(route -> targets.addAll(route.sinks()));
+            if (targets.isEmpty()) {
+                canariesAbsorbed.increment();
             }
-        }
-        if (canary && targets.isEmpty()) {
-            canariesAbsorbed.increment();
+            targets.forEach(target -> workers.get(target).offer(alert));
             return;
         }
-        if (!routed) {
+        List<Route> matched = notifier.router().select(alert);
+        if (matched.isEmpty()) {
             unrouted.increment();
-            log.warn("Alert {} on channel {} matched no route; not delivered", alert.id(), alert.origin().channel());
+            if (notifier.logUnrouted(alert.origin().channel())) {
+                log.warn("Alert {} on channel {} matched no route and no default-sinks are configured; not delivered "
+                        + "(counted in alertrelay_events_unrouted_total; logged once per channel per hour)", alert.id(),
+                        alert.origin().channel());
+            }
             return;
         }
-        for (String target : targets) {
-            workers.get(target).offer(alert);
-        }
+        notifier.accept(alert, matched);
+    }
+
+    public Notifier notifier() {
+        return notifier;
     }
 
     /** Hands an alert straight to the named sinks, skipping routes and listeners. */
@@ -330,6 +349,7 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
                 log.error("{} messages read from Redis were not processed before the shutdown deadline", left);
             }
         }
+        notifier.close();
         for (SinkWorker worker : workers.values()) {
             long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
             worker.close(Duration.ofMillis(left));

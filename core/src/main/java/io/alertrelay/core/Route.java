@@ -6,6 +6,7 @@ import io.alertrelay.spi.Alert;
 import io.alertrelay.spi.Severity;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -17,11 +18,20 @@ import java.util.Set;
  * @param labels     labels that must be present with these exact values
  * @param canaries   whether the watchdog's canaries go to these sinks too (default false: canaries are absorbed at the
  *                   sinks' edge, after decoding and routing)
+ * @param matchers   Alertmanager-style matchers ({@code service=batch}, {@code severity!=critical}, {@code =~},
+ *                   {@code !~}) that must all hold
+ * @param continueMatching {@code continue}: empty when the route does not say; see {@link Router} for what that means
+ * @param grouping   {@code group-by} and the intervals; {@link Grouping#defaults()} = no grouping
  */
 public record Route(List<String> sinks, List<String> channels, Set<Severity> severities, Map<String, String> labels,
-                    boolean canaries) {
+                    boolean canaries, List<Matcher> matchers, Optional<Boolean> continueMatching, Grouping grouping) {
     public Route(List<String> sinks, List<String> channels, Set<Severity> severities, Map<String, String> labels) {
         this(sinks, channels, severities, labels, false);
+    }
+
+    public Route(List<String> sinks, List<String> channels, Set<Severity> severities, Map<String, String> labels,
+                 boolean canaries) {
+        this(sinks, channels, severities, labels, canaries, List.of(), Optional.empty(), Grouping.defaults());
     }
 
     public Route {
@@ -29,6 +39,9 @@ public record Route(List<String> sinks, List<String> channels, Set<Severity> sev
         channels = List.copyOf(requireNonNull(channels, "channels is null"));
         severities = Set.copyOf(requireNonNull(severities, "severities is null"));
         labels = Map.copyOf(requireNonNull(labels, "labels is null"));
+        matchers = List.copyOf(requireNonNull(matchers, "matchers is null"));
+        requireNonNull(continueMatching, "continueMatching is null");
+        requireNonNull(grouping, "grouping is null");
     }
 
     public static Route toAll(List<String> sinks) {
@@ -44,6 +57,11 @@ public record Route(List<String> sinks, List<String> channels, Set<Severity> sev
         }
         for (Map.Entry<String, String> label : labels.entrySet()) {
             if (!label.getValue().equals(alert.labels().get(label.getKey()))) {
+                return false;
+            }
+        }
+        for (Matcher matcher : matchers) {
+            if (!matcher.matches(alert)) {
                 return false;
             }
         }

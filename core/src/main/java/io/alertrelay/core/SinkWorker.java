@@ -312,6 +312,15 @@ public final class SinkWorker implements AutoCloseable {
      * is stopping. Never blocks on the sink or the disk.
      */
     public boolean offer(Alert alert) {
+        return offerAll(List.of(alert));
+    }
+
+    /**
+     * Records one notification of these alerts (a route's group), delivered as one message through
+     * {@link Sink#deliverAll}; like {@link #offer}.
+     */
+    public boolean offerAll(List<Alert> alerts) {
+        Alert alert = alerts.get(0);
         if (!accepting) {
             dropped.increment();
             long count = droppedSinceLog.incrementAndGet();
@@ -320,7 +329,7 @@ public final class SinkWorker implements AutoCloseable {
             }
             return false;
         }
-        enqueue(outbox.add(id, alert));
+        enqueue(outbox.add(id, alerts));
         return true;
     }
 
@@ -372,7 +381,7 @@ public final class SinkWorker implements AutoCloseable {
      * that a notification of several alerts (a group) changes this method only.
      */
     private static List<Alert> alertsOf(Notification notification) {
-        return List.of(notification.alert());
+        return notification.alerts();
     }
 
     /** For log lines: the notification's (first) alert id. */

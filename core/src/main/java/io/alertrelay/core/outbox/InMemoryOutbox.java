@@ -32,8 +32,8 @@ public final class InMemoryOutbox implements Outbox {
     }
 
     @Override
-    public synchronized Notification add(String sinkId, Alert alert) {
-        Notification notification = new Notification(nextId++, sinkId, alert, clock.instant());
+    public synchronized Notification add(String sinkId, List<Alert> alerts) {
+        Notification notification = Notification.of(nextId++, sinkId, alerts, clock.instant());
         pending.computeIfAbsent(sinkId, id -> new TreeMap<>()).put(notification.id(), notification);
         return notification;
     }

@@ -287,12 +287,12 @@ public final class MvStoreOutbox implements Outbox {
     }
 
     @Override
-    public Notification add(String sinkId, Alert alert) {
+    public Notification add(String sinkId, List<Alert> alerts) {
         requireNonNull(sinkId, "sinkId is null");
-        requireNonNull(alert, "alert is null");
+        requireNonNull(alerts, "alerts is null");
         Instant now = clock.instant();
         synchronized (idLock) {
-            Notification notification = new Notification(nextId++, sinkId, alert, now);
+            Notification notification = Notification.of(nextId++, sinkId, alerts, now);
             pendingCounter(sinkId).incrementAndGet();
             // encoded on the flusher thread: the caller is the source's I/O thread
             writes.add(new Write(notification.id(),

@@ -18,7 +18,12 @@ import java.util.Set;
  */
 public interface Outbox extends AutoCloseable {
     /** Records a new notification for {@code sinkId}; durable after the next flush. Never blocks on I/O. */
-    Notification add(String sinkId, Alert alert);
+    default Notification add(String sinkId, Alert alert) {
+        return add(sinkId, List.of(alert));
+    }
+
+    /** Records one notification of several alerts (a group), delivered as one message; like {@link #add(String, Alert)}. */
+    Notification add(String sinkId, List<Alert> alerts);
 
     /**
      * Blocks until the notification with this id (and every earlier one) is on disk. Returns at once for an id already

@@ -13,7 +13,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -38,6 +40,14 @@ final class RecordCodec {
             json.writeStringField("createdAt", notification.createdAt().toString());
             json.writeFieldName("alert");
             writeAlert(json, notification.alert());
+            if (notification.alerts().size() > 1) {
+                // a group: "alert" is their digest (what older readers and dead letters see), "alerts" each one
+                json.writeArrayFieldStart("alerts");
+                for (Alert alert : notification.alerts()) {
+                    writeAlert(json, alert);
+                }
+                json.writeEndArray();
+            }
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -84,8 +94,26 @@ final class RecordCodec {
 
     static Notification pending(long id, byte[] bytes) throws IOException {
         JsonNode root = JSON.readTree(bytes);
-        return new Notification(id, text(root, "sink"), alert(root.required("alert")),
-                Instant.parse(text(root, "createdAt")));
+        Alert alert = alert(root.required("alert"));
+        JsonNode group = root.get("alerts");
+        if (group == null || !group.isArray() || group.size() < 2) {
+            // one alert: every record written before groups existed
+            return new Notification(id, text(root, "sink"), alert, Instant.parse(text(root, "createdAt")));
+        }
+        List<Alert> alerts = new ArrayList<>(group.size());
+        for (JsonNode each : group) {
+            alerts.add(alert(each));
+        }
+        return new Notification(id, text(root, "sink"), alert, Instant.parse(text(root, "createdAt")), alerts);
+    }
+
+    /** One alert as a JSON document (the stored form of {@link #pending}'s {@code alert}). */
+    static String alertJson(Alert alert) {
+        return alert(alert).toString();
+    }
+
+    static Alert alertFromJson(String json) throws IOException {
+        return alert(JSON.readTree(json));
     }
 
     static byte[] deadLetter(DeadLetter letter) {

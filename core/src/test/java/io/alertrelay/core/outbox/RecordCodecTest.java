@@ -47,4 +47,21 @@ final class RecordCodecTest {
                 .startsWith("{\"v\":1,\"sink\":\"ops\"");
         assertThat(Arrays.equals(RecordCodec.pending(plain), RecordCodec.pending(plain))).isTrue();
     }
+
+    @Test
+    void aGroupNotificationKeepsEveryAlertAndARecordWrittenBeforeGroupsStillReads() throws Exception {
+        List<Alert> alerts = List.of(Alerts.alert("a-1", "db-1 down"), Alerts.alert("a-2", "db-2 down"));
+        Notification group = Notification.of(7, "ops", alerts, Instant.parse("2026-11-27T10:00:00Z"));
+        assertThat(group.alert().title()).isEqualTo("db-1 down … and 1 more");
+        Notification back = RecordCodec.pending(7, RecordCodec.pending(group));
+        assertThat(back).isEqualTo(group);
+        assertThat(back.alerts()).extracting(Alert::id).containsExactly("a-1", "a-2");
+
+        String before = "{\"v\":1,\"sink\":\"ops\",\"createdAt\":\"2026-11-27T10:00:00Z\",\"alert\":{\"id\":\"old-1\","
+                + "\"title\":\"Disk full\",\"status\":\"firing\",\"severity\":\"warning\",\"labels\":{},\"extra\":{},"
+                + "\"origin\":{\"channel\":\"alerts:prod\",\"receivedAt\":\"2026-11-27T09:59:59Z\"}}}";
+        Notification old = RecordCodec.pending(3, before.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(old.alerts()).singleElement().satisfies(alert -> assertThat(alert.id()).isEqualTo("old-1"));
+        assertThat(old.alert().id()).isEqualTo("old-1");
+    }
 }
