@@ -57,6 +57,10 @@ public final class RelayJarBench {
 
     /** {@code delivery.flush-interval} for the relay, from {@code -Dbench.flush-interval=1ms}; empty: its default. */
     private static final String FLUSH_INTERVAL = System.getProperty("bench.flush-interval", "");
+    /** More keys for the latency run's sink, from {@code -Dbench.sink-extra=", delivery: {queue-capacity: 100000}"}. */
+    private static final String SINK_EXTRA = System.getProperty("bench.sink-extra", "");
+    /** Seconds published before the latency run's measured window, from {@code -Dbench.warmup}; default 8. */
+    private static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup", 8);
 
     private RelayJarBench() {}
 
@@ -87,7 +91,8 @@ public final class RelayJarBench {
      * {@code --latency JAR SECONDS RATES [disk|tmpfs]}: per rate, the time from each {@code PUBLISH} to the sink
      * call, through the jar's code with the bench's {@code bench-latency} sink ({@link
      * io.alertrelay.bench.sink.LatencySinkFactory}) found by ServiceLoader from the bench classes on the relay's class
-     * path. The first two seconds of each rate are warm-up and left out of the percentiles. {@code disk} (default) keeps
+     * path. Each rate is first published for {@link #WARMUP_SECONDS} s of warm-up (the relay's JIT: a cold relay needs
+     * about 4 s to catch up with 10,000/s), left out of the percentiles, then for SECONDS measured. {@code disk} (default) keeps
      * the outbox in the relay's working directory (a temporary directory), {@code tmpfs} in {@code /dev/shm}, where an
      * fsync costs next to nothing: the difference is what the disk's fsync adds.
      */
@@ -95,7 +100,7 @@ public final class RelayJarBench {
         Path jar = Path.of(args[0]);
         int seconds = Integer.parseInt(args[1]);
         String outbox = args.length > 3 ? args[3] : "disk";
-        System.out.printf(Locale.ROOT, "jar %s, %d s per rate (first 2 s warm-up), outbox %s, flush-interval %s, "
+        System.out.printf(Locale.ROOT, "jar %s, %d s per rate after " + WARMUP_SECONDS + " s of warm-up, outbox %s, flush-interval %s, "
                 + "%d cores, Java %s%n", jar, seconds, outbox, FLUSH_INTERVAL.isEmpty() ? "default" : FLUSH_INTERVAL, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         System.out.println("| target/s | published/s | delivered | p50 (ms) | p90 (ms) | p99 (ms) | p99.9 (ms) | max (ms) "
                 + "| relay RSS end / peak (MB) |");
@@ -113,10 +118,10 @@ public final class RelayJarBench {
             Files.writeString(dir.resolve("relay.yaml"), """
                     redis: {url: "redis://127.0.0.1:%d"}
                     subscriptions: [{pattern: "alerts:*"}]
-                    sinks: {lat: {type: bench-latency}}
+                    sinks: {lat: {type: bench-latency%s}}
                     http: {port: 0}
                     delivery: {dir: "%s"%s}
-                    """.formatted(redis.port(), outbox.equals("tmpfs")
+                    """.formatted(redis.port(), SINK_EXTRA, outbox.equals("tmpfs")
                             ? Files.createTempDirectory(Path.of("/dev/shm"), "relay-bench").toString()
                             : dir.resolve("alert-relay-data").toString(),
                     FLUSH_INTERVAL.isEmpty() ? "" : ", flush-interval: " + FLUSH_INTERVAL));
@@ -143,11 +148,11 @@ public final class RelayJarBench {
                 RedisClient client = RedisClient.create("redis://127.0.0.1:" + redis.port());
                 double published;
                 try (StatefulRedisConnection<String, String> connection = client.connect()) {
-                    published = publish(connection.async(), rate, seconds, true);
+                    published = publish(connection.async(), rate, WARMUP_SECONDS + seconds, true);
                 }
                 long rss = rssKb(relay.pid(), "VmRSS");
                 long peak = rssKb(relay.pid(), "VmHWM");
-                long expected = (long) rate * seconds;
+                long expected = (long) rate * (WARMUP_SECONDS + seconds);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (delivered(metrics, deliveredMetric) < expected && System.nanoTime() < deadline) {
                     Thread.sleep(100);
@@ -158,7 +163,7 @@ public final class RelayJarBench {
                     throw new IllegalStateException("the relay did not write " + samples + ": "
                             + Files.readString(stderr));
                 }
-                long warmup = 2L * rate;
+                long warmup = (long) WARMUP_SECONDS * rate;
                 long[] micros = Files.readAllLines(samples).stream().map(line -> line.split(" "))
                         .filter(parts -> Long.parseLong(parts[0]) >= warmup)
                         .mapToLong(parts -> Long.parseLong(parts[1])).sorted().toArray();
