@@ -7,6 +7,7 @@ import io.alertrelay.core.DeliveryPolicy;
 import io.alertrelay.core.EventDecoder;
 import io.alertrelay.core.Route;
 import io.alertrelay.source.redis.RedisSourceConfig;
+import io.alertrelay.source.redis.StreamSubscription;
 import io.alertrelay.spi.ConfigurationException;
 import io.alertrelay.spi.Severity;
 import io.alertrelay.spi.Sink;
@@ -49,7 +50,8 @@ record RelayConfig(
         StreamWatchConfig streams,
         int sinkFailedAfter,
         Delivery delivery,
-        List<String> warnings) {
+        List<String> warnings,
+        List<StreamSubscription> streamSubscriptions) {
 
     static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
     static final int DEFAULT_INGEST_QUEUE = 50_000;
@@ -110,7 +112,8 @@ record RelayConfig(
             problems.addAll(e.problems());
         }
 
-        List<Subscription> subscriptions = subscriptions(root, problems);
+        List<StreamSubscription> streamSubscriptions = new ArrayList<>();
+        List<Subscription> subscriptions = subscriptions(root, problems, streamSubscriptions);
 
         long maxEventSize = EventDecoder.DEFAULT_MAX_SIZE;
         int ingestQueue = DEFAULT_INGEST_QUEUE;
@@ -199,7 +202,7 @@ record RelayConfig(
         warnings.addAll(warnings(watchdog, routes, declaredSinkIds));
         return new RelayConfig(loaded.origin(), redis, subscriptions, sinks, routes, maxEventSize, ingestQueue,
                 shutdownTimeout,
-                watchdog, streams, sinkFailedAfter, delivery, List.copyOf(warnings));
+                watchdog, streams, sinkFailedAfter, delivery, List.copyOf(warnings), List.copyOf(streamSubscriptions));
     }
 
     /**
@@ -218,7 +221,9 @@ record RelayConfig(
         return warnings;
     }
 
-    private static List<Subscription> subscriptions(TreeConfigView root, List<String> problems) {
+    /** Pub/sub subscriptions (channel, pattern); {@code stream} entries go to {@code streams}. */
+    private static List<Subscription> subscriptions(TreeConfigView root, List<String> problems,
+            List<StreamSubscription> streams) {
         List<Subscription> subscriptions = new ArrayList<>();
         try {
             if (!root.has("subscriptions")) {
@@ -226,6 +231,18 @@ record RelayConfig(
                 return subscriptions;
             }
             for (TreeConfigView entry : root.sectionList("subscriptions")) {
+                if (entry.has("stream")) {
+                    if (entry.has("pattern") || entry.has("channel")) {
+                        problems.add(entry.prefix() + ": needs exactly one of pattern, channel or stream");
+                        continue;
+                    }
+                    try {
+                        streams.add(StreamSubscription.from(entry));
+                    } catch (ConfigurationException e) {
+                        problems.addAll(e.problems());
+                    }
+                    continue;
+                }
                 ConfigBinder binder = new ConfigBinder(entry);
                 var pattern = binder.optional("pattern", Parsers::string);
                 var channel = binder.optional("channel", Parsers::string);
@@ -236,8 +253,8 @@ record RelayConfig(
                     subscriptions.add(pattern.map(Subscription::pattern).orElseGet(() -> Subscription.channel(channel.get())));
                 }
             }
-            if (subscriptions.isEmpty() && problems.isEmpty()) {
-                problems.add("subscriptions: at least one channel or pattern is required");
+            if (subscriptions.isEmpty() && streams.isEmpty() && problems.isEmpty()) {
+                problems.add("subscriptions: at least one channel or pattern is required (or a stream)");
             }
         } catch (ConfigurationException e) {
             problems.addAll(e.problems());

@@ -77,6 +77,7 @@ final class RelayWatchdog implements AutoCloseable {
     private final Optional<Heartbeat> heartbeat;
     private Optional<WatchdogHttpServer> http = Optional.empty();
     private volatile java.util.function.Supplier<Map<String, Object>> outboxStatus = Map::of;
+    private volatile java.util.function.Supplier<? extends List<?>> redisStreamsStatus = List::of;
     private DeliveryHealth deliveryHealth;
 
     RelayWatchdog(RelayConfig config, RedisSource source, Pipeline pipeline, PrometheusMeterRegistry metrics, Clock clock) {
@@ -108,6 +109,11 @@ final class RelayWatchdog implements AutoCloseable {
     /** The HTTP server, once started (empty with {@code http.enabled: false}). */
     Optional<WatchdogHttpServer> http() {
         return http;
+    }
+
+    /** What {@code /status} shows under {@code redis.streams}: the stream subscriptions' state, lag and pending. */
+    void setRedisStreamsStatus(java.util.function.Supplier<? extends List<?>> redisStreamsStatus) {
+        this.redisStreamsStatus = redisStreamsStatus;
     }
 
     /** What {@code /status} shows under {@code outbox} (set by the app once the outbox is open). */
@@ -274,6 +280,7 @@ final class RelayWatchdog implements AutoCloseable {
         redis.put("master", source.status());
         redis.put("nodes", source.nodes());
         redis.put("subscriptions", config.subscriptions().stream().map(Subscription::toString).toList());
+        redis.put("streams", redisStreamsStatus.get());
         status.put("redis", redis);
         status.put("canary", monitor.status());
         status.put("coverage", sourceWatch.gaps());

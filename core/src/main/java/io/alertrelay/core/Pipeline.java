@@ -54,6 +54,8 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
     private final java.util.concurrent.BlockingQueue<Ingested> ingest;
     private final Thread ingestThread;
     private volatile boolean ingesting = true;
+    /** Completes messages that want to hear back (stream entries) once durable; made on first use. */
+    private volatile DurableCompletions completions;
 
     /** A message waiting for the pipeline thread: a delivered one, or a copy from another node (canaries only). */
     private record Ingested(InboundMessage message, boolean duplicate) {}
@@ -195,9 +197,15 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
             received.increment();
             EventDecoder.Result result = decoder.decode(message);
             if (result instanceof EventDecoder.Decoded decoded) {
-                dispatch(decoded.alert(), message.node());
+                long upToId = dispatch(decoded.alert(), message.node());
+                if (upToId >= 0 && message.wantsCompletion()) {
+                    completions().completeWhenDurable(upToId, message.onHandled());
+                }
             } else if (result instanceof EventDecoder.Rejected rejected) {
                 reject(rejected.rejection());
+                if (message.wantsCompletion()) {
+                    completions().completeWhenDurable(0, message.onHandled());
+                }
             }
         } catch (RuntimeException e) {
             // never let one message break the source's I/O thread
@@ -230,12 +238,43 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
         }
     }
 
-    /** Routes an alert that did not come from the source. */
-    public void dispatch(Alert alert) {
-        dispatch(alert, "-");
+    /**
+     * A message the source could not read a payload from (a stream entry without its field): recorded as a rejection
+     * with this reason, then completed, so the source acknowledges it and never reads it again.
+     */
+    @Override
+    public void onUnreadable(InboundMessage message, String reason, String detail) {
+        received.increment();
+        reject(new Rejection(reason, detail, message.channel(), "", 0, message.receivedAt()));
+        if (message.wantsCompletion()) {
+            completions().completeWhenDurable(0, message.onHandled());
+        }
     }
 
-    private void dispatch(Alert alert, String node) {
+    private DurableCompletions completions() {
+        DurableCompletions current = completions;
+        if (current == null) {
+            synchronized (this) {
+                if (completions == null) {
+                    SinkWorker any = workers.values().iterator().next(); // every worker shares the one outbox
+                    completions = new DurableCompletions(any::awaitDurable);
+                }
+                current = completions;
+            }
+        }
+        return current;
+    }
+
+    /** Routes an alert that did not come from the source. */
+    public void dispatch(Alert alert) {
+        long ignored = dispatch(alert, "-");
+    }
+
+    /**
+     * @return the highest outbox id made from it (wait for that to be durable), 0 when nothing was made (unrouted,
+     *         absorbed), -1 when a sink refused it (stopping)
+     */
+    private long dispatch(Alert alert, String node) {
         boolean canary = isCanary.test(alert);
         for (AlertObserver observer : canary ? canaryObservers : observers) {
             try {
@@ -256,16 +295,19 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
         }
         if (canary && targets.isEmpty()) {
             canariesAbsorbed.increment();
-            return;
+            return 0;
         }
         if (!routed) {
             unrouted.increment();
             log.warn("Alert {} on channel {} matched no route; not delivered", alert.id(), alert.origin().channel());
-            return;
+            return 0;
         }
+        long upToId = 0;
         for (String target : targets) {
-            workers.get(target).offer(alert);
+            long id = workers.get(target).offerNotification(alert);
+            upToId = id < 0 || upToId < 0 ? -1 : Math.max(upToId, id);
         }
+        return upToId;
     }
 
     /** Hands an alert straight to the named sinks, skipping routes and listeners. */
@@ -333,6 +375,9 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
         for (SinkWorker worker : workers.values()) {
             long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
             worker.close(Duration.ofMillis(left));
+        }
+        if (completions != null) {
+            completions.close();
         }
     }
 

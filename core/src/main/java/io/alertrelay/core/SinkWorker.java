@@ -269,16 +269,30 @@ public final class SinkWorker implements AutoCloseable {
      * is stopping. Never blocks on the sink or the disk.
      */
     public boolean offer(Alert alert) {
+        return offerNotification(alert) > 0;
+    }
+
+    /**
+     * Like {@link #offer}, returning the new notification's outbox id ({@link #awaitDurable} tells when it is on disk),
+     * or -1 when the relay is stopping and the alert was refused.
+     */
+    public long offerNotification(Alert alert) {
         if (!accepting) {
             dropped.increment();
             long count = droppedSinceLog.incrementAndGet();
             if (count == 1 || count % 1000 == 0) {
                 log.error("sink {}: stopping; alert {} refused ({} refused so far)", id, alert.id(), count);
             }
-            return false;
+            return -1;
         }
-        enqueue(outbox.add(id, alert));
-        return true;
+        Notification notification = outbox.add(id, alert);
+        enqueue(notification);
+        return notification.id();
+    }
+
+    /** Blocks until the outbox notification with this id (and every earlier one) is durable, or the outbox closed. */
+    public void awaitDurable(long notificationId) throws InterruptedException {
+        outbox.awaitDurable(notificationId);
     }
 
     /** Takes a notification already in the outbox (a re-driven dead letter) into the queue. */
