@@ -122,6 +122,11 @@ final class RelayWatchdog implements AutoCloseable {
     }
 
     ReadinessCheck readiness() {
+        if (config.subscriptions().isEmpty()) {
+            // only stream subscriptions: canaries are pub/sub only, so there is nothing for them to prove; the
+            // source's connection (VERIFIED with nothing to subscribe) still shows Redis is reachable
+            return ReadinessCheck.allOf(sourceWatch::readiness);
+        }
         return ReadinessCheck.allOf(sourceWatch::readiness, monitor::readiness);
     }
 
