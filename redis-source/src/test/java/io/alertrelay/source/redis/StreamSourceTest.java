@@ -43,6 +43,7 @@ final class StreamSourceTest {
 
     private RedisServerProcess redis;
     private SentinelTopology topology;
+    private io.alertrelay.testing.redis.RedisCluster cluster;
     private StreamSource source;
     private final Recorder recorder = new Recorder();
 
@@ -56,6 +57,9 @@ final class StreamSourceTest {
         }
         if (topology != null) {
             topology.close();
+        }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -142,5 +146,30 @@ final class StreamSourceTest {
         Await.until("read on the promoted master", WAIT, () -> recorder.payloads.size() == 2);
         assertThat(recorder.payloads).containsExactly("{\"title\":\"before\"}", "{\"title\":\"after\"}");
         Await.until("acknowledged on the promoted master", WAIT, () -> pending(topology.master()) == 0);
+    }
+
+    @Test
+    void onAClusterTheStreamIsReadOnTheMasterOfItsSlot() {
+        cluster = io.alertrelay.testing.redis.RedisCluster.start(3, 0);
+        RedisSourceConfig config = RedisSourceConfig.from(TreeConfigView.root(Map.of("redis", Map.of(
+                "cluster", Map.of("nodes", cluster.addresses().subList(0, 1))))).section("redis"));
+        source = new StreamSource(config, List.of(subscription("0", Duration.ofSeconds(60), 10)), "relay-test",
+                Clock.systemUTC());
+        source.start(recorder);
+        Await.until("the group exists", WAIT, () -> "READING".equals(source.status().get(0).state()));
+        RedisServerProcess owner = cluster.nodes().stream().filter(node -> {
+            try {
+                node.call("XLEN", STREAM);
+                return true;
+            } catch (RuntimeException moved) {
+                return false;
+            }
+        }).findFirst().orElseThrow();
+        for (int i = 0; i < 20; i++) {
+            owner.command("XADD", STREAM, "*", "event", "{\"title\":\"c-" + i + "\"}");
+        }
+        Await.until("all read", WAIT, () -> recorder.payloads.size() == 20);
+        Await.until("all acknowledged", WAIT, () -> pending(owner) == 0);
+        Await.until("lag known", WAIT, () -> source.status().get(0).lag() == 0);
     }
 }
