@@ -57,7 +57,9 @@ import org.slf4j.LoggerFactory;
  *       (a dead relay, or this one's own lost ones) are taken over with {@code XAUTOCLAIM}; first, those delivered more
  *       than {@code max-deliveries} times are given up: recorded as a rejection ({@code too_many_deliveries}) and
  *       acknowledged, so nothing is retried forever;</li>
- *   <li>at most {@link #IN_FLIGHT_BATCHES} x {@code batch-size} entries per stream wait for the outbox at once;</li>
+ *   <li>at most {@link #IN_FLIGHT_BATCHES} x {@code batch-size} entries per stream wait for the outbox at once; one
+ *       handed over longer than {@code claim-idle} ago and never completed (shed, refused) is forgotten here and read
+ *       again by the next XAUTOCLAIM;</li>
  *   <li>any error (connection lost, failover: {@code READONLY}, {@code UNBLOCKED}, {@code NOGROUP}) closes the
  *       connection; the thread reconnects after 10 ms, doubling up to {@code redis.reconnect-delay-max}, through
  *       Sentinel's current master (or the cluster's slot owner) and starts over with its own pending entries.</li>
@@ -156,7 +158,7 @@ public final class StreamSource implements AutoCloseable {
      *                 unknown
      */
     public record StreamStatus(String stream, String group, String consumer, String state, long lag, long pending,
-            long inFlight, long read, long acknowledged, long claimed, long givenUp, String lastError,
+            long inFlight, long read, long acknowledged, long claimed, long givenUp, long abandoned, String lastError,
             Instant statsAt) {}
 
     private final class Reader {
@@ -164,7 +166,10 @@ public final class StreamSource implements AutoCloseable {
         final MessageHandler handler;
         final Thread thread;
         final Consumer<String> me;
-        final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+        /** Entry ids handed to the pipeline and not acknowledged yet, with when (System.nanoTime). */
+        final Map<String, Long> inFlightSince = new ConcurrentHashMap<>();
+        final Set<String> inFlight = inFlightSince.keySet();
+        final AtomicLong abandoned = new AtomicLong();
         final AtomicLong read = new AtomicLong();
         final AtomicLong acknowledged = new AtomicLong();
         final AtomicLong claimed = new AtomicLong();
@@ -189,7 +194,7 @@ public final class StreamSource implements AutoCloseable {
 
         StreamStatus status() {
             return new StreamStatus(sub.stream(), sub.group(), consumer, state, lag, pending, inFlight.size(),
-                    read.get(), acknowledged.get(), claimed.get(), givenUp.get(), lastError, statsAt);
+                    read.get(), acknowledged.get(), claimed.get(), givenUp.get(), abandoned.get(), lastError, statsAt);
         }
 
         void run() {
@@ -287,6 +292,7 @@ public final class StreamSource implements AutoCloseable {
         private void housekeeping(RedisStreamCommands<String, String> redis) {
             long now = System.nanoTime();
             if (now - nextClaimNanos >= 0) {
+                forgetAbandoned(now);
                 claim(redis);
                 long period = Math.min(sub.claimIdle().toNanos() / 2, MAX_CLAIM_PERIOD.toNanos());
                 nextClaimNanos = System.nanoTime() + period;
@@ -294,6 +300,26 @@ public final class StreamSource implements AutoCloseable {
             if (now - nextStatsNanos >= 0) {
                 stats(redis);
                 nextStatsNanos = System.nanoTime() + STATS_INTERVAL.toNanos();
+            }
+        }
+
+        /**
+         * Entries handed over longer than {@code claim-idle} ago and never completed (shed by a full ingest queue,
+         * refused while stopping, or a failure inside the pipeline) are no longer counted as in flight: they stay
+         * pending in the group, so the next XAUTOCLAIM reads them again (and {@code max-deliveries} bounds how often).
+         */
+        private void forgetAbandoned(long now) {
+            long limit = sub.claimIdle().toNanos();
+            int forgotten = 0;
+            for (Map.Entry<String, Long> entry : inFlightSince.entrySet()) {
+                if (now - entry.getValue() > limit && inFlightSince.remove(entry.getKey(), entry.getValue())) {
+                    forgotten++;
+                }
+            }
+            if (forgotten > 0) {
+                abandoned.addAndGet(forgotten);
+                log.warn("Stream {}: {} entries handed over more than claim-idle ({}) ago were never completed (shed or "
+                        + "refused); they stay pending and are read again", sub.stream(), forgotten, sub.claimIdle());
             }
         }
 
@@ -310,7 +336,7 @@ public final class StreamSource implements AutoCloseable {
                         + "max-deliveries " + sub.maxDeliveries();
                 log.error("Stream {}: {}", sub.stream(), detail);
                 String id = entry.id();
-                inFlight.add(id);
+                inFlightSince.put(id, System.nanoTime());
                 handler.onUnreadable(new InboundMessage(sub.stream(), Optional.empty(), "", node(), clock.instant(),
                         () -> ack(id)), TOO_MANY_DELIVERIES, detail);
             }
@@ -358,7 +384,7 @@ public final class StreamSource implements AutoCloseable {
                     ack(id);
                     continue;
                 }
-                if (!inFlight.add(id)) {
+                if (inFlightSince.putIfAbsent(id, System.nanoTime()) != null) {
                     continue;   // read again (own pending after a reconnect, or claimed from ourselves): in flight
                 }
                 read.incrementAndGet();

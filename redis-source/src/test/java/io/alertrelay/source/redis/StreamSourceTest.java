@@ -172,4 +172,21 @@ final class StreamSourceTest {
         Await.until("all acknowledged", WAIT, () -> pending(owner) == 0);
         Await.until("lag known", WAIT, () -> source.status().get(0).lag() == 0);
     }
+
+    @Test
+    void anEntryNeverCompletedHereIsReadAgainAfterClaimIdle() {
+        source = standalone(subscription("0", Duration.ofSeconds(1), 10));
+        List<String> seen = new CopyOnWriteArrayList<>();
+        MessageHandler shedsTheFirstDelivery = message -> {
+            seen.add(message.payload());
+            if (seen.size() > 1) {      // the first is "shed": never completed, as a full ingest queue does
+                message.onHandled().handled();
+            }
+        };
+        redis.command("XADD", STREAM, "*", "event", "{\"title\":\"shed once\"}");
+        source.start(shedsTheFirstDelivery);
+        Await.until("read again and acknowledged", WAIT, () -> seen.size() == 2 && pending(redis) == 0);
+        assertThat(seen).containsExactly("{\"title\":\"shed once\"}", "{\"title\":\"shed once\"}");
+        assertThat(source.status().get(0).inFlight()).isZero();
+    }
 }
