@@ -17,6 +17,7 @@ import io.alertrelay.core.outbox.MvStoreOutbox;
 import io.alertrelay.core.outbox.Outbox;
 import io.alertrelay.source.redis.RedisDeliveryClaims;
 import io.alertrelay.source.redis.RedisSource;
+import io.alertrelay.source.redis.StreamSource;
 import io.alertrelay.watchdog.RelayInstanceId;
 import io.alertrelay.spi.SubscriptionRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -118,6 +119,15 @@ final class AppModule extends AbstractModule {
         return new RedisSource(config.redis(), registry, clock);
     }
 
+    /** The {@code stream} subscriptions (none: a source that reads nothing and starts no thread). */
+    @Provides
+    @Singleton
+    StreamSource streamSource(RelayConfig config, Clock clock) {
+        String consumer = config.streamSubscriptions().isEmpty() ? "-"
+                : StreamConsumerName.loadOrCreate(config.delivery().dir());
+        return new StreamSource(config.redis(), config.streamSubscriptions(), consumer, clock);
+    }
+
     @Provides
     @Singleton
     RelayWatchdog watchdog(RelayConfig config, RedisSource source, Pipeline pipeline, PrometheusMeterRegistry metrics,
@@ -128,7 +138,9 @@ final class AppModule extends AbstractModule {
     @Provides
     @Singleton
     Relay relay(RelayConfig config, RedisSource source, Pipeline pipeline, RelayWatchdog watchdog,
-                MvStoreOutbox outbox, DeliveryClaims claims) {
-        return new Relay(config, source, pipeline, watchdog, outbox, claims);
+                MvStoreOutbox outbox, DeliveryClaims claims, StreamSource streams, MeterRegistry metrics) {
+        Relay relay = new Relay(config, source, pipeline, watchdog, outbox, claims);
+        relay.useStreams(streams, metrics);
+        return relay;
     }
 }

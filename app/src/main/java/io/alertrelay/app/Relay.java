@@ -3,6 +3,8 @@ package io.alertrelay.app;
 import io.alertrelay.core.DeadLetters;
 import io.alertrelay.core.DeliveryClaims;
 import io.alertrelay.source.redis.RedisDeliveryClaims;
+import io.alertrelay.source.redis.StreamSource;
+import io.alertrelay.source.redis.StreamSubscription;
 import io.alertrelay.core.Pipeline;
 import io.alertrelay.core.outbox.MvStoreOutbox;
 import java.util.Set;
@@ -27,6 +29,7 @@ final class Relay {
     private final MvStoreOutbox outbox;
     private final DeliveryClaims claims;
     private final Lifecycle lifecycle = new Lifecycle();
+    private StreamSource streams;
 
     Relay(RelayConfig config, Source source, Pipeline pipeline, RelayWatchdog watchdog, MvStoreOutbox outbox,
           DeliveryClaims claims) {
@@ -50,11 +53,34 @@ final class Relay {
         return pipeline;
     }
 
+    /** The {@code stream} subscriptions: started after the pub/sub source, stopped before it. */
+    void useStreams(StreamSource streamSource, io.micrometer.core.instrument.MeterRegistry metrics) {
+        this.streams = streamSource;
+        for (StreamSubscription subscription : streamSource.subscriptions()) {
+            String stream = subscription.stream();
+            io.micrometer.core.instrument.Gauge.builder("alertrelay.stream.lag", streamSource,
+                    s -> statusOf(s, stream).map(StreamSource.StreamStatus::lag).orElse(-1L))
+                    .description("Entries of the stream not yet delivered to the consumer group (XINFO GROUPS lag); "
+                            + "-1 unknown").tag("stream", stream).register(metrics);
+            io.micrometer.core.instrument.Gauge.builder("alertrelay.stream.pending", streamSource,
+                    s -> statusOf(s, stream).map(StreamSource.StreamStatus::pending).orElse(-1L))
+                    .description("Entries delivered to a consumer of the group and not acknowledged (XPENDING); -1 "
+                            + "unknown").tag("stream", stream).register(metrics);
+        }
+    }
+
+    private static java.util.Optional<StreamSource.StreamStatus> statusOf(StreamSource source, String stream) {
+        return source.status().stream().filter(status -> status.stream().equals(stream)).findFirst();
+    }
+
     void start() throws Exception {
         config.warnings().forEach(warning -> log.warn("Configuration advice: {}", warning));
         watchdog.wire();
         watchdog.setOutboxStatus(this::outboxStatus);
         watchdog.setSilenceStatus(() -> SilenceRoutes.status(pipeline.notifier()));
+        if (streams != null) {
+            watchdog.setRedisStreamsStatus(streams::status);
+        }
         lifecycle.start(new Lifecycle.Component() {
             @Override
             public String name() {
@@ -110,6 +136,25 @@ final class Relay {
                 source.close();
             }
         });
+        if (streams != null && !streams.subscriptions().isEmpty()) {
+            StreamSource streamSource = streams;
+            lifecycle.start(new Lifecycle.Component() {
+                @Override
+                public String name() {
+                    return "streams";
+                }
+
+                @Override
+                public void start() {
+                    streamSource.start(pipeline);
+                }
+
+                @Override
+                public void stop() {
+                    streamSource.close();
+                }
+            });
+        }
         lifecycle.start(new Lifecycle.Component() {
             @Override
             public String name() {
@@ -132,7 +177,9 @@ final class Relay {
                 watchdog.close();
             }
         });
-        log.info("Alert Relay running: {}; subscriptions {}; sinks {}", source.describe(), config.subscriptions(),
+        log.info("Alert Relay running: {}; subscriptions {}{}; sinks {}", source.describe(), config.subscriptions(),
+                config.streamSubscriptions().isEmpty() ? "" : " and " + config.streamSubscriptions()
+                        + " as consumer " + streams.consumer(),
                 config.sinks().stream().map(sink -> sink.id() + " (" + sink.type() + ")").toList());
     }
 

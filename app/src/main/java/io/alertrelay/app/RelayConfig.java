@@ -7,6 +7,7 @@ import io.alertrelay.core.DeliveryPolicy;
 import io.alertrelay.core.EventDecoder;
 import io.alertrelay.core.Route;
 import io.alertrelay.source.redis.RedisSourceConfig;
+import io.alertrelay.source.redis.StreamSubscription;
 import io.alertrelay.spi.ConfigurationException;
 import io.alertrelay.spi.Severity;
 import io.alertrelay.spi.Sink;
@@ -61,7 +62,8 @@ record RelayConfig(
         List<String> defaultSinks,
         List<io.alertrelay.core.Silence> silences,
         java.util.Optional<String> apiToken,
-        List<String> warnings) {
+        List<String> warnings,
+        List<StreamSubscription> streamSubscriptions) {
 
     @Override
     public String toString() {
@@ -127,7 +129,8 @@ record RelayConfig(
             problems.addAll(e.problems());
         }
 
-        List<Subscription> subscriptions = subscriptions(root, problems);
+        List<StreamSubscription> streamSubscriptions = new ArrayList<>();
+        List<Subscription> subscriptions = subscriptions(root, problems, streamSubscriptions);
 
         long maxEventSize = EventDecoder.DEFAULT_MAX_SIZE;
         int ingestQueue = DEFAULT_INGEST_QUEUE;
@@ -232,7 +235,7 @@ record RelayConfig(
         return new RelayConfig(loaded.origin(), redis, subscriptions, sinks, routes, maxEventSize, ingestQueue,
                 shutdownTimeout,
                 watchdog, streams, sinkFailedAfter, delivery, defaultSinks, silences, apiToken,
-                List.copyOf(warnings));
+                List.copyOf(warnings), List.copyOf(streamSubscriptions));
     }
 
     /**
@@ -251,7 +254,9 @@ record RelayConfig(
         return warnings;
     }
 
-    private static List<Subscription> subscriptions(TreeConfigView root, List<String> problems) {
+    /** Pub/sub subscriptions (channel, pattern); {@code stream} entries go to {@code streams}. */
+    private static List<Subscription> subscriptions(TreeConfigView root, List<String> problems,
+            List<StreamSubscription> streams) {
         List<Subscription> subscriptions = new ArrayList<>();
         try {
             if (!root.has("subscriptions")) {
@@ -259,6 +264,18 @@ record RelayConfig(
                 return subscriptions;
             }
             for (TreeConfigView entry : root.sectionList("subscriptions")) {
+                if (entry.has("stream")) {
+                    if (entry.has("pattern") || entry.has("channel")) {
+                        problems.add(entry.prefix() + ": needs exactly one of pattern, channel or stream");
+                        continue;
+                    }
+                    try {
+                        streams.add(StreamSubscription.from(entry));
+                    } catch (ConfigurationException e) {
+                        problems.addAll(e.problems());
+                    }
+                    continue;
+                }
                 ConfigBinder binder = new ConfigBinder(entry);
                 var pattern = binder.optional("pattern", Parsers::string);
                 var channel = binder.optional("channel", Parsers::string);
@@ -269,8 +286,8 @@ record RelayConfig(
                     subscriptions.add(pattern.map(Subscription::pattern).orElseGet(() -> Subscription.channel(channel.get())));
                 }
             }
-            if (subscriptions.isEmpty() && problems.isEmpty()) {
-                problems.add("subscriptions: at least one channel or pattern is required");
+            if (subscriptions.isEmpty() && streams.isEmpty() && problems.isEmpty()) {
+                problems.add("subscriptions: at least one channel or pattern is required (or a stream)");
             }
         } catch (ConfigurationException e) {
             problems.addAll(e.problems());

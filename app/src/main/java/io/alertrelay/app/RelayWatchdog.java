@@ -79,6 +79,7 @@ final class RelayWatchdog implements AutoCloseable {
     private Optional<WatchdogHttpServer> http = Optional.empty();
     private volatile java.util.function.Supplier<Map<String, Object>> outboxStatus = Map::of;
     private volatile java.util.function.Supplier<Map<String, Object>> silenceStatus = Map::of;
+    private volatile java.util.function.Supplier<? extends List<?>> redisStreamsStatus = List::of;
     private DeliveryHealth deliveryHealth;
     /** What the status page plots (GET /status/history): bounded rings, see StatusHistory. */
     private final StatusHistory history = new StatusHistory();
@@ -123,12 +124,22 @@ final class RelayWatchdog implements AutoCloseable {
         this.silenceStatus = silenceStatus;
     }
 
+    /** What {@code /status} shows under {@code redis.streams}: the stream subscriptions' state, lag and pending. */
+    void setRedisStreamsStatus(java.util.function.Supplier<? extends List<?>> redisStreamsStatus) {
+        this.redisStreamsStatus = redisStreamsStatus;
+    }
+
     /** What {@code /status} shows under {@code outbox} (set by the app once the outbox is open). */
     void setOutboxStatus(java.util.function.Supplier<Map<String, Object>> outboxStatus) {
         this.outboxStatus = outboxStatus;
     }
 
     ReadinessCheck readiness() {
+        if (config.subscriptions().isEmpty()) {
+            // only stream subscriptions: canaries are pub/sub only, so there is nothing for them to prove; the
+            // source's connection (VERIFIED with nothing to subscribe) still shows Redis is reachable
+            return ReadinessCheck.allOf(sourceWatch::readiness);
+        }
         return ReadinessCheck.allOf(sourceWatch::readiness, monitor::readiness);
     }
 
@@ -314,6 +325,7 @@ final class RelayWatchdog implements AutoCloseable {
         redis.put("master", source.status());
         redis.put("nodes", source.nodes());
         redis.put("subscriptions", config.subscriptions().stream().map(Subscription::toString).toList());
+        redis.put("streams", redisStreamsStatus.get());
         status.put("redis", redis);
         status.put("canary", monitor.status());
         status.put("coverage", sourceWatch.gaps());

@@ -43,6 +43,42 @@ final class RelayConfigTest {
     }
 
     @Test
+    void issue11sStreamSubscriptionShapeIsValidAloneOrBesidePubSub() {
+        RelayConfig config = parse("""
+                redis: {url: "redis://127.0.0.1:6390"}
+                subscriptions:
+                  - pattern: "alerts:*"
+                  - stream: "alerts:stream"        # consumer group
+                    group: alert-relay
+                    field: event                   # the entry field holding the JSON event (default)
+                sinks: {ops: {type: console}}
+                """, Map.of());
+        assertThat(config.subscriptions()).containsExactly(io.alertrelay.spi.Subscription.pattern("alerts:*"));
+        assertThat(config.streamSubscriptions()).containsExactly(
+                io.alertrelay.source.redis.StreamSubscription.of("alerts:stream"));
+        RelayConfig streamOnly = parse("""
+                redis: {url: "redis://127.0.0.1:6390"}
+                subscriptions: [{stream: "alerts:stream", start: "0", claim-idle: 3s}]
+                sinks: {ops: {type: console}}
+                """, Map.of());
+        assertThat(streamOnly.subscriptions()).isEmpty();
+        assertThat(streamOnly.streamSubscriptions().get(0).start()).isEqualTo("0");
+    }
+
+    @Test
+    void aStreamEntryWithBadKeysOrMixedWithAChannelIsReported() {
+        assertThat(problems("""
+                redis: {url: "redis://127.0.0.1:6390"}
+                subscriptions:
+                  - {stream: "s", channel: "c"}
+                  - {stream: "s", claim-idle: 0s, feild: x}
+                sinks: {ops: {type: console}}
+                """)).contains("subscriptions[0]: needs exactly one of pattern, channel or stream",
+                        "subscriptions[1].claim-idle: must be between 1s and 1d")
+                .anySatisfy(problem -> assertThat(problem).startsWith("subscriptions[1].feild: not used"));
+    }
+
+    @Test
     void theIssueExampleWithSentinelAndSlackIsValid() {
         RelayConfig config = parse("""
                 redis:

@@ -54,6 +54,8 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
     private final java.util.concurrent.BlockingQueue<Ingested> ingest;
     private final Thread ingestThread;
     private volatile boolean ingesting = true;
+    /** Completes messages that want to hear back (stream entries) once durable; made on first use. */
+    private volatile DurableCompletions completions;
 
     /** A message waiting for the pipeline thread: a delivered one, or a copy from another node (canaries only). */
     private record Ingested(InboundMessage message, boolean duplicate) {}
@@ -209,9 +211,15 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
             received.increment();
             EventDecoder.Result result = decoder.decode(message);
             if (result instanceof EventDecoder.Decoded decoded) {
-                dispatch(decoded.alert(), message.node());
+                long upToId = dispatch(decoded.alert(), message.node());
+                if (upToId >= 0 && message.wantsCompletion()) {
+                    completions().completeWhenDurable(upToId, message.onHandled());
+                }
             } else if (result instanceof EventDecoder.Rejected rejected) {
                 reject(rejected.rejection());
+                if (message.wantsCompletion()) {
+                    completions().completeWhenDurable(0, message.onHandled());
+                }
             }
         } catch (RuntimeException e) {
             // never let one message break the source's I/O thread
@@ -244,12 +252,43 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
         }
     }
 
-    /** Routes an alert that did not come from the source. */
-    public void dispatch(Alert alert) {
-        dispatch(alert, "-");
+    /**
+     * A message the source could not read a payload from (a stream entry without its field): recorded as a rejection
+     * with this reason, then completed, so the source acknowledges it and never reads it again.
+     */
+    @Override
+    public void onUnreadable(InboundMessage message, String reason, String detail) {
+        received.increment();
+        reject(new Rejection(reason, detail, message.channel(), "", 0, message.receivedAt()));
+        if (message.wantsCompletion()) {
+            completions().completeWhenDurable(0, message.onHandled());
+        }
     }
 
-    private void dispatch(Alert alert, String node) {
+    private DurableCompletions completions() {
+        DurableCompletions current = completions;
+        if (current == null) {
+            synchronized (this) {
+                if (completions == null) {
+                    SinkWorker any = workers.values().iterator().next(); // every worker shares the one outbox
+                    completions = new DurableCompletions(any::awaitDurable);
+                }
+                current = completions;
+            }
+        }
+        return current;
+    }
+
+    /** Routes an alert that did not come from the source. */
+    public void dispatch(Alert alert) {
+        long ignored = dispatch(alert, "-");
+    }
+
+    /**
+     * @return the highest outbox id made from it (wait for that to be durable), 0 when nothing was made (unrouted,
+     *         absorbed), -1 when a sink refused it (stopping)
+     */
+    private long dispatch(Alert alert, String node) {
         boolean canary = isCanary.test(alert);
         for (AlertObserver observer : canary ? canaryObservers : observers) {
             try {
@@ -267,8 +306,7 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
             if (targets.isEmpty()) {
                 canariesAbsorbed.increment();
             }
-            targets.forEach(target -> workers.get(target).offer(alert));
-            return;
+            return offer(targets, List.of(alert));
         }
         List<Route> matched = notifier.router().select(alert);
         if (matched.isEmpty()) {
@@ -278,10 +316,42 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
                         + "(counted in alertrelay_events_unrouted_total; logged once per channel per hour)", alert.id(),
                         alert.origin().channel());
             }
-            return;
+            return 0;
+        }
+        // the notifier offers what it sends now (the repeat rule and groups may hold it back: then nothing is made
+        // now, and a group's alerts wait in the notifier's state store); every notification it made is at most the
+        // highest outbox id recorded by then (all sinks share one outbox), so waiting for that one is enough
+        for (SinkWorker worker : workers.values()) {
+            if (!worker.accepting()) {
+                // stopping: not handed to the notifier, whose repeat rule would remember it as sent; a stream entry
+                // stays unacknowledged and is read again after the restart
+                long count = refusedWhileStopping.incrementAndGet();
+                if (count == 1 || count % 1000 == 0) {
+                    log.error("Stopping: alert {} on channel {} not processed ({} so far)", alert.id(),
+                            alert.origin().channel(), count);
+                }
+                return -1;
+            }
         }
         notifier.accept(alert, matched);
+        long upToId = 0;
+        for (SinkWorker worker : workers.values()) {
+            upToId = Math.max(upToId, worker.lastRecordedId());
+        }
+        return upToId;
     }
+
+    /** Offers one notification of these alerts to each sink; the highest outbox id, or -1 if a sink refused it. */
+    private long offer(Set<String> sinkIds, List<Alert> alerts) {
+        long upToId = 0;
+        for (String target : sinkIds) {
+            long id = workers.get(target).offerNotification(alerts);
+            upToId = id < 0 || upToId < 0 ? -1 : Math.max(upToId, id);
+        }
+        return upToId;
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong refusedWhileStopping = new java.util.concurrent.atomic.AtomicLong();
 
     public Notifier notifier() {
         return notifier;
@@ -353,6 +423,9 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
         for (SinkWorker worker : workers.values()) {
             long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
             worker.close(Duration.ofMillis(left));
+        }
+        if (completions != null) {
+            completions.close();
         }
     }
 

@@ -8,7 +8,7 @@ import java.time.Instant;
  * A message that could not be decoded into an alert.
  *
  * @param reason   a stable machine-readable reason ({@code not_json}, {@code missing_title}, {@code wrong_type},
- *                 {@code too_large})
+ *                 {@code too_large}, {@code missing_field})
  * @param detail   what exactly is wrong, for humans
  * @param channel  where it was published
  * @param excerpt  the first characters of the payload, control characters escaped
@@ -20,6 +20,8 @@ public record Rejection(String reason, String detail, String channel, String exc
     public static final String MISSING_TITLE = "missing_title";
     public static final String WRONG_TYPE = "wrong_type";
     public static final String TOO_LARGE = "too_large";
+    /** A stream entry without the field that holds the event ({@code field} of a {@code stream} subscription). */
+    public static final String MISSING_FIELD = "missing_field";
 
     public Rejection {
         requireNonNull(reason, "reason is null");

@@ -80,6 +80,7 @@ public final class SinkWorker implements AutoCloseable {
     private final Counter coalesced;
     private final Timer latency;
     private final AtomicLong droppedSinceLog = new AtomicLong();
+    private final AtomicLong lastRecordedId = new AtomicLong();
     private final MeterRegistry metrics;
     private volatile DeliveryClaims claims = DeliveryClaims.none();
     private volatile boolean claiming;
@@ -320,6 +321,19 @@ public final class SinkWorker implements AutoCloseable {
      * {@link Sink#deliverAll}; like {@link #offer}.
      */
     public boolean offerAll(List<Alert> alerts) {
+        return offerNotification(alerts) > 0;
+    }
+
+    /** Like {@link #offer}, returning the new notification's outbox id (see {@link #offerNotification(List)}). */
+    public long offerNotification(Alert alert) {
+        return offerNotification(List.of(alert));
+    }
+
+    /**
+     * Like {@link #offerAll}, returning the new notification's outbox id ({@link #awaitDurable} tells when it is on
+     * disk), or -1 when the relay is stopping and the alerts were refused.
+     */
+    public long offerNotification(List<Alert> alerts) {
         Alert alert = alerts.get(0);
         if (!accepting) {
             dropped.increment();
@@ -327,10 +341,27 @@ public final class SinkWorker implements AutoCloseable {
             if (count == 1 || count % 1000 == 0) {
                 log.error("sink {}: stopping; alert {} refused ({} refused so far)", id, alert.id(), count);
             }
-            return false;
+            return -1;
         }
-        enqueue(outbox.add(id, alerts));
-        return true;
+        Notification notification = outbox.add(id, alerts);
+        enqueue(notification);
+        lastRecordedId.accumulateAndGet(notification.id(), Math::max);
+        return notification.id();
+    }
+
+    /** The highest outbox id this worker recorded so far (0 before the first). */
+    public long lastRecordedId() {
+        return lastRecordedId.get();
+    }
+
+    /** False once the relay is stopping: offers are refused. */
+    public boolean accepting() {
+        return accepting;
+    }
+
+    /** Blocks until the outbox notification with this id (and every earlier one) is durable, or the outbox closed. */
+    public void awaitDurable(long notificationId) throws InterruptedException {
+        outbox.awaitDurable(notificationId);
     }
 
     /** Takes a notification already in the outbox (a re-driven dead letter) into the queue. */

@@ -9,4 +9,13 @@ package io.alertrelay.spi;
 @FunctionalInterface
 public interface MessageHandler {
     void onMessage(InboundMessage message);
+
+    /**
+     * A message the source read but could not turn into a payload (a stream entry without the configured field): to be
+     * recorded as a rejection with this stable {@code reason} and human {@code detail}, then completed like any
+     * rejected message. The default only completes it.
+     */
+    default void onUnreadable(InboundMessage message, String reason, String detail) {
+        message.onHandled().handled();
+    }
 }
