@@ -77,6 +77,7 @@ final class StreamsIT {
                   ops-slack:
                     type: slack
                     webhook-url: ${SLACK_WEBHOOK_URL}
+                    rate: unlimited   # one message per entry: this test counts each entry's deliveries
                 delivery:
                   flush-interval: 1s
                   claims: {enabled: true, ttl: 2s}
