@@ -51,6 +51,19 @@ public interface Sink extends AutoCloseable {
     }
 
     /**
+     * Checks, without delivering anything, that the receiver can be reached and accepts this sink's credentials (an
+     * SMTP login, Slack's {@code auth.test}), for {@code alert-relay check-config --connect}. May block up to the
+     * sink's own timeout; never throws for a transport failure. Empty when the sink offers no such check (the
+     * default): the host then says the credentials were not checked, never that they are fine.
+     *
+     * @return {@link Outcome#DELIVERED} when the receiver accepted the credentials; otherwise the outcome and a detail
+     *         that, like every detail, contains no secret
+     */
+    default java.util.Optional<DeliveryResult> checkConnection() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Releases resources. Idempotent: a second call does nothing. Makes no network call that can block long (a
      * polite goodbye such as SMTP {@code QUIT} is bounded by the sink's timeout).
      */

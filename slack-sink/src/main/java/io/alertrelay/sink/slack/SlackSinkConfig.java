@@ -3,7 +3,6 @@ package io.alertrelay.sink.slack;
 import static java.util.Objects.requireNonNull;
 
 import io.alertrelay.config.ConfigBinder;
-import io.alertrelay.config.ConfigBinder.Sensitivity;
 import io.alertrelay.config.Parsers;
 import io.alertrelay.spi.ConfigView;
 import java.net.URI;
@@ -15,8 +14,8 @@ import okhttp3.HttpUrl;
 /**
  * The settings of one Slack sink ({@code sinks.<id>} with {@code type: slack}).
  *
- * <p>The webhook URL carries Slack's token, so it is a secret: it is read as {@linkplain Sensitivity#SENSITIVE
- * sensitive} (never quoted in a configuration error) and {@link #toString()} shows only its scheme and host.
+ * <p>The webhook URL carries Slack's token, so it is a secret: it is read with {@link ConfigBinder#requiredSecret}
+ * (sensitive: never quoted in a configuration error, masked in the effective configuration) and {@link #toString()} shows only its scheme and host.
  *
  * @param webhookUrl     {@code webhook-url}: the incoming-webhook URL (http or https)
  * @param timeout        {@code timeout}: bound on one whole delivery call (connect, write, read); default 10s
@@ -55,22 +54,18 @@ public record SlackSinkConfig(
 
     /** Reads and validates the binder's section; throws one {@code ConfigurationException} listing every problem. */
     public static SlackSinkConfig from(ConfigBinder c) {
-        URI url = c.required("webhook-url", Parsers::httpUrl, Sensitivity.SENSITIVE);
-        if (url != null && HttpUrl.parse(url.toString()) == null) {
-            c.problem("webhook-url", "value is not a valid http or https URL (value not shown: sensitive)");
-        }
+        ConfigBinder.Required<URI> url = c.requiredSecret("webhook-url", Parsers::httpUrl);
+        url.asOptional().ifPresent(u -> c.check(HttpUrl.parse(u.toString()) != null, "webhook-url",
+                "value is not a valid http or https URL (value not shown: sensitive)"));
 
-        Optional<Duration> timeout = c.optional("timeout", Parsers::duration);
-        timeout.ifPresent(t -> {
-            c.check(t.compareTo(Duration.ZERO) > 0, "timeout", "must be greater than 0");
-            c.check(t.compareTo(MAX_TIMEOUT) <= 0, "timeout", "must be at most 1m");
-        });
-        Optional<Duration> connectTimeout = c.optional("connect-timeout", Parsers::duration);
-        connectTimeout.ifPresent(t -> c.check(t.compareTo(Duration.ZERO) > 0, "connect-timeout",
-                "must be greater than 0"));
-        Duration effectiveTimeout = timeout.orElse(DEFAULT_TIMEOUT);
-        connectTimeout.ifPresent(t -> c.check(t.compareTo(effectiveTimeout) <= 0, "connect-timeout",
-                "must be at most timeout (" + format(effectiveTimeout) + ")"));
+        Duration effectiveTimeout = c.optional("timeout", Parsers::duration, DEFAULT_TIMEOUT);
+        c.check(effectiveTimeout.compareTo(Duration.ZERO) > 0, "timeout", "must be greater than 0");
+        c.check(effectiveTimeout.compareTo(MAX_TIMEOUT) <= 0, "timeout", "must be at most 1m");
+        boolean connectTimeoutSet = c.isPresent("connect-timeout");
+        Duration connectTimeout = c.optional("connect-timeout", Parsers::duration, DEFAULT_CONNECT_TIMEOUT);
+        c.check(connectTimeout.compareTo(Duration.ZERO) > 0, "connect-timeout", "must be greater than 0");
+        c.check(!connectTimeoutSet || connectTimeout.compareTo(effectiveTimeout) <= 0, "connect-timeout",
+                "must be at most timeout (" + format(effectiveTimeout) + ")");
 
         Optional<String> channel = c.optional("channel", Parsers::string);
         Optional<String> username = c.optional("username", Parsers::string);
@@ -79,7 +74,7 @@ public record SlackSinkConfig(
                 "'" + emoji + "' is not an emoji name like :rotating_light:"));
 
         c.throwIfInvalid();
-        return new SlackSinkConfig(url, effectiveTimeout, connectTimeout.orElse(DEFAULT_CONNECT_TIMEOUT), channel,
+        return new SlackSinkConfig(url.get(), effectiveTimeout, connectTimeout, channel,
                 username, iconEmoji);
     }
 
