@@ -10,6 +10,7 @@ import io.alertrelay.spi.SinkFactory;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
@@ -17,10 +18,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar alert-relay.jar [--config FILE] [--check-config]}.
+ * {@code java -jar alert-relay.jar [--config FILE] [--check-config]}, and the commands {@code check-config},
+ * {@code send-test}, {@code status}, {@code blind-windows}, {@code dead-letters} (each with {@code --help}); see
+ * {@code docs/cli.md}.
  *
  * <p>Exit codes: 0 stopped normally (SIGTERM/SIGINT) or config valid with {@code --check-config}; 2 invalid
- * configuration or usage, or {@code delivery.dir} held by another relay; 1 failure while starting.
+ * configuration or usage, or {@code delivery.dir} held by another relay; 1 failure while starting (or a failed
+ * {@code --connect} check, an undelivered {@code send-test}, an unreachable relay for {@code status}).
  */
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -31,14 +35,20 @@ public final class Main {
 
     private static final String USAGE = """
             Usage: java -jar alert-relay.jar [--config FILE] [--check-config]
+                   java -jar alert-relay.jar check-config FILE [--connect]
+                   java -jar alert-relay.jar send-test SINK [--config FILE]
                    java -jar alert-relay.jar blind-windows|status [--url http://127.0.0.1:9464]
                    java -jar alert-relay.jar dead-letters list|show|retry|purge ... [--url http://127.0.0.1:9464]
-              --config FILE    YAML configuration (see docs/configuration.md); ${ENV_VAR} references are substituted.
-                               Without it: the local default (Redis at 127.0.0.1:6379, pattern alerts:*, console sink).
+              --config FILE    YAML configuration (see docs/configuration.md); ${NAME} and ${NAME:-default} are
+                               substituted from the environment. Without it: the local default (Redis at
+                               127.0.0.1:6379, pattern alerts:*, console sink). SIGHUP reloads it (docs/configuration.md).
               --check-config   validate the configuration, print the problems, and exit (0 valid, 2 invalid).
+              check-config     the same for FILE; --connect also PINGs Redis and checks sink credentials.
+              send-test        send one notification marked as a test through one sink of the configuration.
               blind-windows    ask a running relay which intervals alerts may not have been delivered in.
-              status           ask a running relay for its subscriptions, canaries and sinks.
-              dead-letters     list, show, re-drive or purge a running relay's dead letters (dead-letters --help).
+              status           ask a running relay for its subscriptions, canaries, sinks and live configuration.
+              dead-letters     list, show, re-drive or purge a running relay's dead letters.
+              Every command takes --help. Exit codes: 0 ok, 1 failure, 2 invalid configuration or usage.
             """;
 
     private Main() {}
@@ -84,7 +94,17 @@ public final class Main {
             }
             return DeadLettersCommand.run(java.util.List.of(args).subList(1, args.length), stdout(), err);
         }
+        if (args.length > 0 && args[0].equals("check-config")) {
+            return ConfigCommands.checkConfig(java.util.List.of(args).subList(1, args.length), environment, stdout(), err);
+        }
+        if (args.length > 0 && args[0].equals("send-test")) {
+            return ConfigCommands.sendTest(java.util.List.of(args).subList(1, args.length), environment, stdout(), err);
+        }
         if (args.length > 0 && (args[0].equals("blind-windows") || args[0].equals("status"))) {
+            if (args.length == 2 && (args[1].equals("--help") || args[1].equals("-h"))) {
+                stdout().print(StatusCommand.usage(args[0]));
+                return EXIT_OK;
+            }
             String url = StatusCommand.DEFAULT_URL;
             if (args.length == 3 && args[1].equals("--url")) {
                 url = args[2].endsWith("/") ? args[2].substring(0, args[2].length() - 1) : args[2];
@@ -96,6 +116,7 @@ public final class Main {
         }
         Path configFile = null;
         boolean checkOnly = false;
+        boolean connect = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--config" -> {
@@ -106,6 +127,7 @@ public final class Main {
                     configFile = Path.of(args[++i]);
                 }
                 case "--check-config" -> checkOnly = true;
+                case "--connect" -> connect = true;
                 case "--help", "-h" -> {
                     err.print(USAGE);
                     return EXIT_OK;
@@ -117,6 +139,10 @@ public final class Main {
             }
         }
 
+        if (checkOnly) {
+            return ConfigCommands.check(configFile, connect, environment, stdout(), err);
+        }
+
         Clock clock = Clock.systemUTC();
         RelayConfig config;
         Map<String, SinkFactory> factories;
@@ -126,7 +152,6 @@ public final class Main {
             ConfigLoader.Loaded loaded = configFile == null
                     ? ConfigLoader.loadDefault(environment)
                     : ConfigLoader.load(configFile, environment);
-            log.info("Configuration: {}", loaded.origin());
             config = RelayConfig.parse(loaded, factories, clock);
         } catch (ConfigurationException e) {
             err.println(e.getMessage());
@@ -135,18 +160,21 @@ public final class Main {
             err.println("Alert Relay cannot start: " + e.getMessage());
             return EXIT_CONFIG;
         }
-        if (checkOnly) {
-            err.println("Configuration is valid: " + config.origin());
-            config.sinks().forEach(sink -> sink.sink().close());
-            return EXIT_OK;
-        }
+        log.info("{}", config.describe());
 
         MvStoreOutbox outbox;
         try {
             outbox = MvStoreOutbox.open(config.delivery().dir(), config.delivery().flushInterval(), clock);
         } catch (OutboxUnavailableException e) {
             err.println("Alert Relay cannot start: " + e.getMessage());
-            config.sinks().forEach(sink -> sink.sink().close());
+            return EXIT_CONFIG;
+        }
+        List<SinkInstance> sinks;
+        try {
+            sinks = config.createSinks(clock);
+        } catch (ConfigurationException e) {
+            err.println(e.getMessage());
+            outbox.close();
             return EXIT_CONFIG;
         }
         log.info("Outbox: {} ({} notification(s) pending, {} dead letter(s))",
@@ -154,7 +182,7 @@ public final class Main {
                 outbox.sinkIds().stream().mapToLong(outbox::pendingCount).sum(),
                 outbox.sinkIds().stream().mapToLong(outbox::deadLetterCount).sum());
 
-        Injector injector = Guice.createInjector(Stage.PRODUCTION, new AppModule(config, clock, outbox));
+        Injector injector = Guice.createInjector(Stage.PRODUCTION, new AppModule(config, clock, outbox, sinks));
         Relay relay = injector.getInstance(Relay.class);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

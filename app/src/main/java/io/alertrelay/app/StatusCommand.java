@@ -19,6 +19,19 @@ final class StatusCommand {
 
     private StatusCommand() {}
 
+    static String usage(String command) {
+        return command.equals("status") ? """
+                Usage: java -jar alert-relay.jar status [--url http://127.0.0.1:9464]
+                  Asks a running relay (GET /status) and prints its live configuration (origin and hash), each Redis
+                  node's subscription state, the canaries and each sink's state. Exit: 0 answered, 1 unreachable,
+                  2 usage error.
+                """ : """
+                Usage: java -jar alert-relay.jar blind-windows [--url http://127.0.0.1:9464]
+                  Asks a running relay (GET /status) for the intervals in which alerts may not have been delivered
+                  (open and closed blind windows). Exit: 0 answered, 1 unreachable, 2 usage error.
+                """;
+    }
+
     static int run(String command, String url, PrintStream out, PrintStream err) {
         JsonNode status;
         try {

@@ -37,9 +37,8 @@ final class RelayConfigTest {
     void theBuiltInLocalDefaultIsValid() {
         RelayConfig config = RelayConfig.parse(ConfigLoader.loadDefault(name -> null), FACTORIES, Clock.systemUTC());
         assertThat(config.subscriptions()).containsExactly(Subscription.pattern("alerts:*"));
-        assertThat(config.sinks()).extracting(SinkInstance::type).containsExactly("console");
+        assertThat(config.sinks()).extracting(SinkSpec::type).containsExactly("console");
         assertThat(config.maxEventSize()).isEqualTo(256 * 1024);
-        config.sinks().forEach(sink -> sink.sink().close());
     }
 
     @Test
@@ -58,9 +57,8 @@ final class RelayConfigTest {
                 routes:
                   - sinks: [ops-slack]
                 """, Map.of("SLACK_WEBHOOK_URL", "https://hooks.slack.invalid/services/T0/B0/X"));
-        assertThat(config.sinks()).extracting(SinkInstance::id).containsExactly("ops-slack");
+        assertThat(config.sinks()).extracting(SinkSpec::id).containsExactly("ops-slack");
         assertThat(config.routes()).singleElement().satisfies(route -> assertThat(route.sinks()).containsExactly("ops-slack"));
-        config.sinks().forEach(sink -> sink.sink().close());
     }
 
     @Test
@@ -93,7 +91,6 @@ final class RelayConfigTest {
         assertThat(config.routes().get(0).severities()).containsExactlyInAnyOrder(Severity.CRITICAL, Severity.ERROR);
         assertThat(config.routes().get(0).labels()).containsEntry("team", "storage");
         assertThat(config.routes().get(0).channels()).containsExactly("alerts:prod*");
-        config.sinks().forEach(sink -> sink.sink().close());
     }
 
     @Test
@@ -109,7 +106,6 @@ final class RelayConfigTest {
                 Duration.ofHours(24), "alert-relay:claim:")));
         assertThat(config.sinks().get(0).policy()).isEqualTo(new io.alertrelay.core.DeliveryPolicy(10_000,
                 Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(10), Duration.ofHours(2)));
-        config.sinks().forEach(sink -> sink.sink().close());
 
         assertThat(problems("""
                 redis: {url: "redis://127.0.0.1:6390"}
@@ -203,7 +199,6 @@ final class RelayConfigTest {
         assertThat(config.warnings()).singleElement().asString()
                 .startsWith("watchdog.health-route: [ops-slack] is also the sink alerts go to");
         assertThat(config.watchdog().toString()).doesNotContain("abc");
-        config.sinks().forEach(sink -> sink.sink().close());
     }
 
     @Test
@@ -220,7 +215,6 @@ final class RelayConfigTest {
                   health-route: [ops-console]
                 """, Map.of());
         assertThat(config.warnings()).isEmpty();
-        config.sinks().forEach(sink -> sink.sink().close());
     }
 
     @Test
