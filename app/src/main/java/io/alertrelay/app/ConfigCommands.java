@@ -45,6 +45,7 @@ final class ConfigCommands {
               usage error.
             """;
     static final String TEST_LABEL = "alert-relay-test";
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConfigCommands.class);
 
     private ConfigCommands() {}
 
@@ -211,6 +212,7 @@ final class ConfigCommands {
 
     private static RelayConfig parse(Path file, Function<String, String> environment, Clock clock) {
         Map<String, SinkFactory> factories = SinkFactoryLoader.byName(SinkFactoryLoader.serviceLoader().load());
+        log.info("Sink types available: {}", factories.keySet());
         ConfigLoader.Loaded loaded = file == null ? ConfigLoader.loadDefault(environment)
                 : ConfigLoader.load(file, environment);
         return RelayConfig.parse(loaded, factories, clock);

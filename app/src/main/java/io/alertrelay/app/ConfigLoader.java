@@ -55,8 +55,9 @@ final class ConfigLoader {
      * A read configuration.
      *
      * @param hash the first 12 hex digits of the SHA-256 of the text: names the config that is live
+     * @param tree the tree after substitution, what a reload compares section by section
      */
-    record Loaded(String origin, TreeConfigView root, List<String> problems, String hash) {}
+    record Loaded(String origin, TreeConfigView root, List<String> problems, String hash, Map<String, Object> tree) {}
 
     static Loaded load(Path file, Function<String, String> environment) {
         byte[] bytes;
@@ -117,7 +118,7 @@ final class ConfigLoader {
         }
         EnvSubstitution substitution = new EnvSubstitution(environment);
         Map<String, Object> substituted = substitution.apply(tree);
-        return new Loaded(origin, TreeConfigView.root(substituted), substitution.problems(), hash(yaml));
+        return new Loaded(origin, TreeConfigView.root(substituted), substitution.problems(), hash(yaml), substituted);
     }
 
     private static Yaml yaml() {

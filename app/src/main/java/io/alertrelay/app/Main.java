@@ -14,6 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import io.alertrelay.core.DeliveryClaims;
+import io.alertrelay.core.Pipeline;
+import io.alertrelay.spi.SubscriptionRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +91,20 @@ public final class Main {
         }
     }
 
+    /** SIGHUP reloads the configuration file, on a thread of its own (reloads run one at a time). */
+    @SuppressWarnings("sunapi")
+    private static void reloadOnHangUp(Reloader reloader) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                Thread thread = new Thread(() -> reloader.reload("SIGHUP"), "reload");
+                thread.setDaemon(true);
+                thread.start();
+            });
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            log.warn("SIGHUP cannot be handled here ({}); reload with POST {}", e.getMessage(), ReloadRoute.PATH);
+        }
+    }
+
     static int run(String[] args, Function<String, String> environment, PrintStream err) {
         if (args.length > 0 && args[0].equals("dead-letters")) {
             if (args.length > 1 && (args[1].equals("--help") || args[1].equals("-h"))) {
@@ -146,12 +165,14 @@ public final class Main {
         Clock clock = Clock.systemUTC();
         RelayConfig config;
         Map<String, SinkFactory> factories;
+        Path file = configFile;
+        Supplier<ConfigLoader.Loaded> loader = () -> file == null ? ConfigLoader.loadDefault(environment)
+                : ConfigLoader.load(file, environment);
+        ConfigLoader.Loaded loaded;
         try {
             factories = SinkFactoryLoader.byName(SinkFactoryLoader.serviceLoader().load());
             log.info("Sink types available: {}", factories.keySet());
-            ConfigLoader.Loaded loaded = configFile == null
-                    ? ConfigLoader.loadDefault(environment)
-                    : ConfigLoader.load(configFile, environment);
+            loaded = loader.get();
             config = RelayConfig.parse(loaded, factories, clock);
         } catch (ConfigurationException e) {
             err.println(e.getMessage());
@@ -184,6 +205,10 @@ public final class Main {
 
         Injector injector = Guice.createInjector(Stage.PRODUCTION, new AppModule(config, clock, outbox, sinks));
         Relay relay = injector.getInstance(Relay.class);
+        Reloader reloader = new Reloader(loader, factories, clock, config, loaded.tree(),
+                injector.getInstance(Pipeline.class), injector.getInstance(SubscriptionRegistry.class), outbox,
+                injector.getInstance(DeliveryClaims.class), injector.getInstance(MeterRegistry.class), relay.watchdog());
+        relay.watchdog().setConfigStatus(reloader::status);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             relay.stop();
@@ -200,6 +225,9 @@ public final class Main {
             log.debug("Start-up failure", e);
             return EXIT_FAILURE;
         }
+        relay.watchdog().http().ifPresent(http -> http.addRoute(ReloadRoute.PATH, new ReloadRoute(reloader,
+                http.address().getAddress().isLoopbackAddress(), config.httpToken())));
+        reloadOnHangUp(reloader);
         try {
             stopped.await(); // until SIGTERM/SIGINT runs the hook
         } catch (InterruptedException e) {

@@ -77,7 +77,8 @@ final class RelayWatchdog implements AutoCloseable {
     private final Optional<Heartbeat> heartbeat;
     private Optional<WatchdogHttpServer> http = Optional.empty();
     private volatile java.util.function.Supplier<Map<String, Object>> outboxStatus = Map::of;
-    private DeliveryHealth deliveryHealth;
+    private volatile DeliveryHealth deliveryHealth;
+    private volatile java.util.function.Supplier<Map<String, Object>> configStatus = Map::of;
 
     RelayWatchdog(RelayConfig config, RedisSource source, Pipeline pipeline, PrometheusMeterRegistry metrics, Clock clock) {
         this.config = config;
@@ -113,6 +114,22 @@ final class RelayWatchdog implements AutoCloseable {
     /** What {@code /status} shows under {@code outbox} (set by the app once the outbox is open). */
     void setOutboxStatus(java.util.function.Supplier<Map<String, Object>> outboxStatus) {
         this.outboxStatus = outboxStatus;
+    }
+
+    /** What {@code /status} shows under {@code config}: which configuration is live, the last reload. */
+    void setConfigStatus(java.util.function.Supplier<Map<String, Object>> configStatus) {
+        this.configStatus = configStatus;
+    }
+
+    /**
+     * A reload replaced or added these workers (already in the pipeline): their outcomes count toward FAILED, and
+     * DEGRADED is judged over the pipeline's workers as they are now.
+     */
+    void sinksChanged(java.util.List<SinkWorker> added) {
+        added.forEach(worker -> worker.addOutcomeListener(sinkHealth::onOutcome));
+        metrics.find("alertrelay.sinks.degraded").meters().forEach(metrics::remove);
+        deliveryHealth = new DeliveryHealth(pipeline.workers().values(), config.delivery().degradedAfter(), clock,
+                metrics);
     }
 
     ReadinessCheck readiness() {
@@ -268,6 +285,7 @@ final class RelayWatchdog implements AutoCloseable {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("relay", relayInstance);
         status.put("time", clock.instant());
+        status.put("config", configStatus.get());
         status.put("ready", readiness().check());
         Map<String, Object> redis = new LinkedHashMap<>();
         redis.put("target", config.redis().redactedTarget());

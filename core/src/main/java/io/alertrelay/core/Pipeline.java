@@ -37,8 +37,9 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
     public static final int RECENT_REJECTIONS = 100;
 
     private final EventDecoder decoder;
-    private final List<Route> routes;
-    private final Map<String, SinkWorker> workers;
+    /** Routes and the workers they name, swapped whole by {@link #reconfigure}; read and swapped under routingLock. */
+    private volatile Routing routing;
+    private final Object routingLock = new Object();
     private final MeterRegistry metrics;
     private final Counter received;
     private final Counter unrouted;
@@ -54,6 +55,20 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
     private final java.util.concurrent.BlockingQueue<Ingested> ingest;
     private final Thread ingestThread;
     private volatile boolean ingesting = true;
+
+    private record Routing(List<Route> routes, Map<String, SinkWorker> workers) {
+        Routing {
+            routes = List.copyOf(routes);
+            workers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(workers));
+            for (Route route : routes) {
+                for (String sink : route.sinks()) {
+                    if (!workers.containsKey(sink)) {
+                        throw new IllegalArgumentException("route names unknown sink " + sink);
+                    }
+                }
+            }
+        }
+    }
 
     /** A message waiting for the pipeline thread: a delivered one, or a copy from another node (canaries only). */
     private record Ingested(InboundMessage message, boolean duplicate) {}
@@ -87,19 +102,11 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
             ingestThread.setDaemon(true);
         }
         this.decoder = requireNonNull(decoder, "decoder is null");
-        this.routes = List.copyOf(requireNonNull(routes, "routes is null"));
         Map<String, SinkWorker> byId = new LinkedHashMap<>();
         for (SinkWorker worker : workers) {
             byId.put(worker.id(), worker);
         }
-        this.workers = byId;
-        for (Route route : this.routes) {
-            for (String sink : route.sinks()) {
-                if (!byId.containsKey(sink)) {
-                    throw new IllegalArgumentException("route names unknown sink " + sink);
-                }
-            }
-        }
+        this.routing = new Routing(requireNonNull(routes, "routes is null"), byId);
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.received = Counter.builder("alertrelay.events.received").description("Messages read from the source")
                 .register(metrics);
@@ -136,7 +143,7 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
     }
 
     public void start() {
-        workers.values().forEach(SinkWorker::start);
+        routing.workers().values().forEach(SinkWorker::start);
         if (ingestThread != null) {
             ingestThread.start();
         }
@@ -244,9 +251,16 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
                 log.warn("Alert observer {} failed", observer, e);
             }
         }
+        synchronized (routingLock) { // a reconfigure never closes a worker this dispatch is offering to
+            route(alert, canary);
+        }
+    }
+
+    private void route(Alert alert, boolean canary) {
+        Routing routing = this.routing;
         Set<String> targets = new LinkedHashSet<>();
         boolean routed = false;
-        for (Route route : routes) {
+        for (Route route : routing.routes()) {
             if (route.matches(alert)) {
                 routed = true;
                 if (!canary || route.canaries()) {
@@ -264,18 +278,63 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
             return;
         }
         for (String target : targets) {
-            workers.get(target).offer(alert);
+            routing.workers().get(target).offer(alert);
         }
     }
 
     /** Hands an alert straight to the named sinks, skipping routes and listeners. */
     public void dispatchTo(Alert alert, List<String> sinkIds) {
-        for (String sinkId : sinkIds) {
-            SinkWorker worker = workers.get(sinkId);
-            if (worker != null) {
-                worker.offer(alert);
+        synchronized (routingLock) {
+            for (String sinkId : sinkIds) {
+                SinkWorker worker = routing.workers().get(sinkId);
+                if (worker != null) {
+                    worker.offer(alert);
+                }
             }
         }
+    }
+
+    /**
+     * Replaces the routes and the sinks while alerts flow (a configuration reload). Workers of {@code added} ids that
+     * exist already replace them (a changed sink); the others are new. Make before break: from the swap on, every
+     * alert is recorded for the new workers; a replaced or removed worker then stops taking alerts, delivers what it
+     * holds for up to {@code drainTimeout} and is closed; what it did not deliver stays in the outbox, where the new
+     * worker of the same id (started after the old one stopped, so no notification is sent by both) picks it up. No
+     * alert is dropped: the swap and every dispatch hold the same lock.
+     *
+     * @param added   workers not started yet; started here
+     * @param removed ids whose workers are closed (their undelivered notifications stay in the outbox)
+     * @return the workers that were closed (replaced or removed)
+     */
+    public List<SinkWorker> reconfigure(List<Route> routes, List<SinkWorker> added, Set<String> removed,
+                                        Duration drainTimeout) {
+        List<SinkWorker> retired = new ArrayList<>();
+        synchronized (routingLock) {
+            Map<String, SinkWorker> next = new LinkedHashMap<>(routing.workers());
+            for (String id : removed) {
+                SinkWorker old = next.remove(id);
+                if (old != null) {
+                    retired.add(old);
+                }
+            }
+            for (SinkWorker worker : added) {
+                SinkWorker old = next.put(worker.id(), worker);
+                if (old != null) {
+                    retired.add(old);
+                }
+            }
+            this.routing = new Routing(routes, next); // throws (and changes nothing) if a route names no worker
+        }
+        for (SinkWorker old : retired) {
+            old.close(drainTimeout);
+        }
+        added.forEach(SinkWorker::start);
+        return retired;
+    }
+
+    /** The routes in use now. */
+    public List<Route> routes() {
+        return routing.routes();
     }
 
     private void reject(Rejection rejection) {
@@ -301,8 +360,9 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
         }
     }
 
+    /** The sinks' workers now, by id (a snapshot: a reload may replace them). */
     public Map<String, SinkWorker> workers() {
-        return java.util.Collections.unmodifiableMap(workers);
+        return routing.workers();
     }
 
     /**
@@ -330,7 +390,7 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
                 log.error("{} messages read from Redis were not processed before the shutdown deadline", left);
             }
         }
-        for (SinkWorker worker : workers.values()) {
+        for (SinkWorker worker : routing.workers().values()) {
             long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
             worker.close(Duration.ofMillis(left));
         }
