@@ -239,7 +239,7 @@ final class Reloader {
         if (info != null) {
             metrics.remove(info);
         }
-        info = Gauge.builder("alertrelay.config.info", () -> 1).description("The live configuration: 1, tagged with "
+        info = Gauge.builder("alertrelay.config.info", () -> 1.0).description("The live configuration: 1, tagged with "
                 + "the first 12 hex digits of its SHA-256").tag("hash", config.hash()).register(metrics);
     }
 

@@ -77,6 +77,17 @@ final class StatusCommand {
         JsonNode ready = status.path("ready");
         out.println("relay " + status.path("relay").asText() + ": " + (ready.path("ready").asBoolean() ? "READY"
                 : "NOT READY " + ready.path("reasons")));
+        JsonNode config = status.path("config");
+        if (!config.isMissingNode()) {
+            out.println("config " + config.path("origin").asText() + " sha256 " + config.path("hash").asText()
+                    + " (loaded " + config.path("loadedAt").asText() + ")");
+            JsonNode last = config.path("lastReload");
+            if (!last.isMissingNode()) {
+                out.println("  last reload " + last.path("at").asText() + " (" + last.path("trigger").asText() + "): "
+                        + last.path("result").asText() + " " + (last.has("problems") ? last.path("problems")
+                        : last.path("changes")));
+            }
+        }
         JsonNode master = status.path("redis").path("master");
         out.println("master subscription: " + master.path("state").asText() + " on " + master.path("node").asText()
                 + " (" + master.path("reason").asText() + ")");

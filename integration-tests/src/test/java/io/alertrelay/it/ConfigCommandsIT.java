@@ -106,13 +106,13 @@ final class ConfigCommandsIT {
             RelayProcess up = RelayProcess.start(dir.resolve("up"), Map.of(), "check-config",
                     write("up.yaml", valid(redis.port())).toString(), "--connect");
             assertThat(up.awaitExit(EXIT)).as(up.stderr()).isZero();
-            assertThat(up.stdout()).contains("ok      redis 127.0.0.1:" + redis.port() + ": PONG",
+            assertThat(up.stdout()).contains("ok      redis redis://127.0.0.1:" + redis.port() + "/0: PONG",
                     "-       sink console (console): not checked");
         }
         RelayProcess down = RelayProcess.start(dir.resolve("down"), Map.of(), "check-config",
                 write("down.yaml", valid(1)).toString(), "--connect");
         assertThat(down.awaitExit(EXIT)).isEqualTo(1);
-        assertThat(down.stdout()).contains("FAILED  redis 127.0.0.1:1");
+        assertThat(down.stdout()).contains("FAILED  redis redis://127.0.0.1:1/0");
     }
 
     @Test

@@ -186,6 +186,8 @@ final class ReloadIT {
         }
         assertThat(missing).as("of %d alerts published through three reloads, none is missing", total).isEmpty();
 
+        assertThat(relay.stderr().lines().filter(line -> line.contains("lind window") || line.contains("may not have"))
+                .toList()).as("blind windows reported during the reloads").isEmpty();
         String metrics = probe.body("/metrics");
         assertThat(metrics).contains("alertrelay_config_reloads_total{result=\"applied\"} 2.0",
                 "alertrelay_config_reloads_total{result=\"rejected\"} 2.0",
@@ -202,11 +204,18 @@ final class ReloadIT {
                 sinks: {console: {type: console}}
                 http: {port: 0, bind: 0.0.0.0}
                 """.formatted(redis.port()), Map.of());
-        HttpProbe probe = new HttpProbe(relay);
-        HttpResponse<String> refused = post(probe.port());
+        // bound to the wildcard address the log shows 0.0.0.0 or 0:0:0:0:0:0:0:0; the port is the last number
+        Pattern listening = Pattern.compile("Health and metrics on http://\\S+:(\\d+) \\(");
+        relay.awaitStderr(line -> listening.matcher(line).find(), WAIT);
+        Matcher matcher = listening.matcher(relay.stderr());
+        assertThat(matcher.find()).isTrue();
+        int port = Integer.parseInt(matcher.group(1));
+        HttpResponse<String> refused = post(port);
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.body()).contains("needs http.token");
-        assertThat(probe.status(ReloadPath.PATH)).as("GET is not a reload").isEqualTo(405);
+        HttpResponse<String> get = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + ReloadPath.PATH)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(get.statusCode()).as("GET is not a reload").isEqualTo(405);
     }
 
     /** The path, spelled once. */
