@@ -225,7 +225,7 @@ public final class Main {
             log.debug("Start-up failure", e);
             return EXIT_FAILURE;
         }
-        relay.watchdog().http().ifPresent(http -> http.addRoute(ReloadRoute.PATH, new ReloadRoute(reloader,
+        relay.watchdog().http().ifPresent(http -> http.addRoute(ReloadRoute.PATH, new ReloadRoute(reloader::reload,
                 http.address().getAddress().isLoopbackAddress(), config.httpToken())));
         reloadOnHangUp(reloader);
         try {

@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * {@code POST /-/reload}: reloads the configuration file (as SIGHUP does) and answers what happened: 200
@@ -26,16 +27,17 @@ final class ReloadRoute implements HttpHandler {
     static final String PATH = "/-/reload";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private final Reloader reloader;
+    private final Function<String, Reloader.Result> reload;
     private final boolean loopbackOnly;
     private final Optional<byte[]> token;
 
     /**
+     * @param reload       {@link Reloader#reload}, given who asked
      * @param loopbackOnly whether the HTTP server listens on a loopback address only
      * @param token        {@code http.token}, if set
      */
-    ReloadRoute(Reloader reloader, boolean loopbackOnly, Optional<String> token) {
-        this.reloader = reloader;
+    ReloadRoute(Function<String, Reloader.Result> reload, boolean loopbackOnly, Optional<String> token) {
+        this.reload = reload;
         this.loopbackOnly = loopbackOnly;
         this.token = token.map(value -> ("Bearer " + value).getBytes(StandardCharsets.UTF_8));
     }
@@ -65,7 +67,7 @@ final class ReloadRoute implements HttpHandler {
                     + "needs http.token (or send SIGHUP)"));
             return;
         }
-        Reloader.Result result = reloader.reload("POST " + PATH + " from "
+        Reloader.Result result = reload.apply("POST " + PATH + " from "
                 + exchange.getRemoteAddress().getAddress().getHostAddress());
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("result", result.applied() ? "applied" : "rejected");
