@@ -207,7 +207,8 @@ public final class Main {
         Relay relay = injector.getInstance(Relay.class);
         Reloader reloader = new Reloader(loader, factories, clock, config, loaded.tree(),
                 injector.getInstance(Pipeline.class), injector.getInstance(SubscriptionRegistry.class), outbox,
-                injector.getInstance(DeliveryClaims.class), injector.getInstance(MeterRegistry.class), relay.watchdog());
+                injector.getInstance(DeliveryClaims.class), injector.getInstance(MeterRegistry.class),
+                relay.watchdog()::sinksChanged);
         relay.watchdog().setConfigStatus(reloader::status);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

@@ -53,7 +53,7 @@ final class Reloader {
     private final Outbox outbox;
     private final DeliveryClaims claims;
     private final MeterRegistry metrics;
-    private final RelayWatchdog watchdog;
+    private final java.util.function.Consumer<List<SinkWorker>> sinksChanged;
     private final AtomicInteger lastReloadOk = new AtomicInteger(1);
 
     // guarded by this
@@ -75,7 +75,8 @@ final class Reloader {
 
     Reloader(Supplier<ConfigLoader.Loaded> loader, Map<String, SinkFactory> factories, Clock clock,
              RelayConfig initial, Map<String, Object> initialTree, Pipeline pipeline, SubscriptionRegistry registry,
-             Outbox outbox, DeliveryClaims claims, MeterRegistry metrics, RelayWatchdog watchdog) {
+             Outbox outbox, DeliveryClaims claims, MeterRegistry metrics,
+             java.util.function.Consumer<List<SinkWorker>> sinksChanged) {
         this.loader = loader;
         this.factories = factories;
         this.clock = clock;
@@ -84,7 +85,7 @@ final class Reloader {
         this.outbox = outbox;
         this.claims = claims;
         this.metrics = metrics;
-        this.watchdog = watchdog;
+        this.sinksChanged = sinksChanged;
         this.current = initial;
         this.currentFlat = flatten(initialTree);
         this.loadedAt = clock.instant();
@@ -187,8 +188,10 @@ final class Reloader {
         Set<String> removed = new LinkedHashSet<>(before.keySet());
         next.sinks().forEach(spec -> removed.remove(spec.id()));
         removed.forEach(id -> changes.add("sinks." + id + ": removed (its undelivered notifications stay in the outbox)"));
+        boolean sinkIdsChanged = !before.keySet().equals(new LinkedHashSet<>(next.sinks().stream()
+                .map(SinkSpec::id).toList()));
         if (!subtree(currentFlat, "routes").equals(subtree(flat, "routes"))
-                || (!flat.containsKey("routes") && !changes.isEmpty())) {
+                || (subtree(flat, "routes").isEmpty() && sinkIdsChanged)) { // the default route: every sink
             changes.add("routes: replaced");
         }
 
@@ -220,7 +223,7 @@ final class Reloader {
         }
         pipeline.reconfigure(next.routes(), workers, removed, next.shutdownTimeout());
         removed.forEach(this::removeGauges);
-        watchdog.sinksChanged(workers);
+        sinksChanged.accept(workers); // the watchdog's FAILED and DEGRADED judgements follow the new workers
 
         current = next;
         currentFlat = flat;
