@@ -34,12 +34,17 @@ final class AppModule extends AbstractModule {
     private final RelayConfig config;
     private final Clock clock;
     private final MvStoreOutbox outbox;
+    private final List<SinkInstance> sinks;
 
-    /** @param outbox opened (and its directory locked) before the injector exists, so a refusal exits with 2 */
-    AppModule(RelayConfig config, Clock clock, MvStoreOutbox outbox) {
+    /**
+     * @param outbox opened (and its directory locked) before the injector exists, so a refusal exits with 2
+     * @param sinks  created from {@code config} by {@link RelayConfig#createSinks}; the config holds no live sinks
+     */
+    AppModule(RelayConfig config, Clock clock, MvStoreOutbox outbox, List<SinkInstance> sinks) {
         this.config = config;
         this.clock = clock;
         this.outbox = outbox;
+        this.sinks = List.copyOf(sinks);
     }
 
     @Override
@@ -99,7 +104,7 @@ final class AppModule extends AbstractModule {
     @Singleton
     Pipeline pipeline(RelayConfig config, Outbox outbox, DeliveryClaims claims, Clock clock, MeterRegistry metrics,
                       Notifier notifier) {
-        List<SinkWorker> workers = config.sinks().stream()
+        List<SinkWorker> workers = sinks.stream()
                 .map(sink -> {
                     SinkWorker worker = new SinkWorker(sink.id(), sink.type(), sink.sink(), sink.policy(), outbox, clock,
                             metrics);

@@ -167,7 +167,7 @@ final class Relay {
                 watchdog.http().ifPresent(http -> http.addRoute(DeadLetterRoutes.PATH,
                         new DeadLetterRoutes(new DeadLetters(outbox, pipeline.workers()))));
                 watchdog.http().ifPresent(http -> http.addRoute(SilenceRoutes.PATH,
-                        new SilenceRoutes(pipeline.notifier().silences(), config.apiToken(),
+                        new SilenceRoutes(pipeline.notifier().silences(), config.httpToken(),
                                 RoutingConfig.isLoopback(config.watchdog().http().bind()),
                                 pipeline.notifier().clock())));
             }

@@ -30,8 +30,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The whole validated configuration. {@link #parse} reads every section, creates the sinks, and reports every
- * problem of every module at once, each under its full key, before anything connects anywhere.
+ * The whole validated configuration. {@link #parse} reads every section, has each sink's factory validate its keys,
+ * and reports every problem of every module at once, each under its full key, before anything connects anywhere. It
+ * holds no live resources: {@link #createSinks} makes the sinks once the configuration is accepted.
  *
  * @param maxEventSize    {@code events.max-size}, default 256KiB
  * @param ingestQueue     {@code events.ingest-queue}, default 50000 (1000–1000000): messages read from Redis that may wait
@@ -42,15 +43,18 @@ import java.util.Set;
  * @param defaultSinks    {@code default-sinks}: where an alert no route matched goes; empty (the default) = nowhere
  *                        (counted and logged once per channel per hour)
  * @param silences        {@code silences}: from the config, added at every start (see docs/routing.md)
- * @param apiToken        {@code http.token} (sensitive), as {@code watchdog.http().token()}: the bearer token
- *                        {@code /api/silences} requires for every request when set; without it the API answers only
- *                        on a loopback bind
+ * @param httpToken       {@code http.token} (sensitive), as {@code watchdog.http().token()}: required by every request
+ *                        that changes state ({@code POST /-/reload}, dead letters) and by every {@code /api/silences}
+ *                        request when set; without it those answer only on a loopback bind
+ * @param hash            the first 12 hex digits of the SHA-256 of the config file's text: which config is live
+ * @param effective       every key read, with its value or default, sensitive values masked
+ * @param streamSubscriptions {@code subscriptions[i].stream}: Redis Streams read in a consumer group
  */
 record RelayConfig(
         String origin,
         RedisSourceConfig redis,
         List<Subscription> subscriptions,
-        List<SinkInstance> sinks,
+        List<SinkSpec> sinks,
         List<Route> routes,
         long maxEventSize,
         int ingestQueue,
@@ -61,7 +65,9 @@ record RelayConfig(
         Delivery delivery,
         List<String> defaultSinks,
         List<io.alertrelay.core.Silence> silences,
-        java.util.Optional<String> apiToken,
+        Optional<String> httpToken,
+        String hash,
+        Map<String, String> effective,
         List<String> warnings,
         List<StreamSubscription> streamSubscriptions) {
 
@@ -90,6 +96,7 @@ record RelayConfig(
         static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(10);
         static final Duration MAX_FLUSH_INTERVAL = Duration.ofSeconds(1);
         static final Duration DEFAULT_DEGRADED_AFTER = Duration.ofMinutes(1);
+        static final Duration MAX_DEGRADED_AFTER = Duration.ofDays(7);
 
         static Delivery defaults() {
             return new Delivery(java.nio.file.Path.of(DEFAULT_DIR), DEFAULT_FLUSH_INTERVAL, DEFAULT_DEGRADED_AFTER,
@@ -111,131 +118,165 @@ record RelayConfig(
         static final Duration DEFAULT_TTL = Duration.ofSeconds(30);
         static final Duration DEFAULT_REMEMBER = Duration.ofHours(24);
         static final String DEFAULT_KEY_PREFIX = "alert-relay:claim:";
+        static final Duration MAX_TTL = Duration.ofHours(1);
+        static final Duration MAX_REMEMBER = Duration.ofDays(30);
 
         static Claims defaults() {
             return new Claims(false, DEFAULT_TTL, DEFAULT_REMEMBER, DEFAULT_KEY_PREFIX);
         }
     }
 
+    static final long MIN_MAX_EVENT_SIZE = 1024;
+    static final long MAX_MAX_EVENT_SIZE = 64L * 1024 * 1024;
+    static final Duration MAX_SHUTDOWN_TIMEOUT = Duration.ofHours(1);
+    static final int MAX_QUEUE_CAPACITY = 1_000_000;
+    static final int MAX_SINK_FAILED_AFTER = 1_000;
+
+    /**
+     * Reads and checks every section, validating each sink through its factory without creating it, and reports every
+     * problem of every module at once, each under its full key. Creates nothing that holds resources: sinks are made
+     * from the parsed configuration by {@link #createSinks}.
+     */
     static RelayConfig parse(ConfigLoader.Loaded loaded, Map<String, SinkFactory> factories, Clock clock) {
         TreeConfigView root = loaded.root();
         List<String> problems = new ArrayList<>(loaded.problems());
         ConfigBinder top = new ConfigBinder(root);
 
         RedisSourceConfig redis = null;
+        ConfigBinder redisSection = top.section("redis");
         try {
-            redis = RedisSourceConfig.from(root.section("redis"));
+            redis = RedisSourceConfig.from(redisSection.view());
         } catch (ConfigurationException e) {
             problems.addAll(e.problems());
         }
 
         List<StreamSubscription> streamSubscriptions = new ArrayList<>();
-        List<Subscription> subscriptions = subscriptions(root, problems, streamSubscriptions);
+        List<Subscription> subscriptions = subscriptions(top, streamSubscriptions);
 
-        long maxEventSize = EventDecoder.DEFAULT_MAX_SIZE;
-        int ingestQueue = DEFAULT_INGEST_QUEUE;
-        Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
-        try {
-            ConfigBinder events = new ConfigBinder(root.section("events"));
-            maxEventSize = events.optional("max-size", Parsers::dataSize, EventDecoder.DEFAULT_MAX_SIZE);
-            events.check(maxEventSize > 0, "max-size", "must be positive");
-            ingestQueue = events.optional("ingest-queue", Parsers::integer, DEFAULT_INGEST_QUEUE);
-            events.check(ingestQueue >= MIN_INGEST_QUEUE && ingestQueue <= MAX_INGEST_QUEUE, "ingest-queue",
-                    "must be between " + MIN_INGEST_QUEUE + " and " + MAX_INGEST_QUEUE);
-            problems.addAll(events.problems());
-            ConfigBinder shutdown = new ConfigBinder(root.section("shutdown"));
-            shutdownTimeout = shutdown.optional("timeout", Parsers::duration, DEFAULT_SHUTDOWN_TIMEOUT);
-            problems.addAll(shutdown.problems());
-        } catch (ConfigurationException e) {
-            problems.addAll(e.problems());
-        }
+        ConfigBinder events = top.section("events");
+        long maxEventSize = events.optional("max-size", Parsers.dataSize(MIN_MAX_EVENT_SIZE, MAX_MAX_EVENT_SIZE),
+                EventDecoder.DEFAULT_MAX_SIZE);
+        int ingestQueue = events.optional("ingest-queue", Parsers.integer(MIN_INGEST_QUEUE, MAX_INGEST_QUEUE),
+                DEFAULT_INGEST_QUEUE);
+        Duration shutdownTimeout = top.section("shutdown").optional("timeout",
+                Parsers.duration(Duration.ZERO, MAX_SHUTDOWN_TIMEOUT), DEFAULT_SHUTDOWN_TIMEOUT);
 
         Delivery delivery = Delivery.defaults();
+        ConfigBinder binder = top.section("delivery");
+        String dir = binder.optional("dir", Parsers::string, Delivery.DEFAULT_DIR);
+        Duration flush = binder.optional("flush-interval", Parsers::duration, Delivery.DEFAULT_FLUSH_INTERVAL);
+        binder.check(flush.compareTo(Delivery.MAX_FLUSH_INTERVAL) <= 0, "flush-interval",
+                "must be at most 1s (it is how long a notification may wait to become durable)");
+        Duration degraded = binder.optional("degraded-after", Parsers::duration, Delivery.DEFAULT_DEGRADED_AFTER);
+        binder.check(!degraded.isZero(), "degraded-after", "must be more than 0");
+        atMost(binder, "degraded-after", degraded, Delivery.MAX_DEGRADED_AFTER);
+        ConfigBinder claimsBinder = binder.section("claims");
+        boolean claimsEnabled = claimsBinder.optional("enabled", Parsers::bool, false);
+        Duration ttl = claimsBinder.optional("ttl", Parsers::duration, Claims.DEFAULT_TTL);
+        Duration remember = claimsBinder.optional("remember", Parsers::duration, Claims.DEFAULT_REMEMBER);
+        String keyPrefix = claimsBinder.optional("key-prefix", Parsers::string, Claims.DEFAULT_KEY_PREFIX);
+        claimsBinder.check(ttl.compareTo(Duration.ofSeconds(1)) >= 0, "ttl",
+                "must be at least 1s (longer than a sink call)");
+        atMost(claimsBinder, "ttl", ttl, Claims.MAX_TTL);
+        claimsBinder.check(remember.compareTo(ttl) >= 0, "remember", "must be at least ttl");
+        atMost(claimsBinder, "remember", remember, Claims.MAX_REMEMBER);
         try {
-            ConfigBinder binder = new ConfigBinder(root.section("delivery"));
-            String dir = binder.optional("dir", Parsers::string, Delivery.DEFAULT_DIR);
-            binder.check(!dir.isBlank(), "dir", "must not be empty");
-            Duration flush = binder.optional("flush-interval", Parsers::duration, Delivery.DEFAULT_FLUSH_INTERVAL);
-            binder.check(flush.compareTo(Delivery.MAX_FLUSH_INTERVAL) <= 0, "flush-interval",
-                    "must be at most 1s (it is how long a notification may wait to become durable)");
-            Duration degraded = binder.optional("degraded-after", Parsers::duration, Delivery.DEFAULT_DEGRADED_AFTER);
-            binder.check(!degraded.isZero(), "degraded-after", "must be more than 0");
-            ConfigBinder claimsBinder = new ConfigBinder(root.section("delivery").section("claims"));
-            boolean claimsEnabled = claimsBinder.optional("enabled", Parsers::bool, false);
-            Duration ttl = claimsBinder.optional("ttl", Parsers::duration, Claims.DEFAULT_TTL);
-            Duration remember = claimsBinder.optional("remember", Parsers::duration, Claims.DEFAULT_REMEMBER);
-            String keyPrefix = claimsBinder.optional("key-prefix", Parsers::string, Claims.DEFAULT_KEY_PREFIX);
-            claimsBinder.check(ttl.compareTo(Duration.ofSeconds(1)) >= 0, "ttl",
-                    "must be at least 1s (longer than a sink call)");
-            claimsBinder.check(remember.compareTo(ttl) >= 0, "remember", "must be at least ttl");
-            problems.addAll(binder.problems());
-            problems.addAll(claimsBinder.problems());
-            if (binder.isValid() && claimsBinder.isValid()) {
-                delivery = new Delivery(java.nio.file.Path.of(dir), flush, degraded,
-                        new Claims(claimsEnabled, ttl, remember, keyPrefix));
-            }
-        } catch (ConfigurationException e) {
-            problems.addAll(e.problems());
+            delivery = new Delivery(java.nio.file.Path.of(dir), flush, degraded,
+                    new Claims(claimsEnabled, ttl, remember, keyPrefix));
         } catch (java.nio.file.InvalidPathException e) {
-            problems.add("delivery.dir: not a valid path: " + e.getReason());
+            binder.problem("dir", "not a valid path: " + e.getReason());
         }
 
         List<String> deprecations = new ArrayList<>();
-        List<SinkInstance> sinks = sinks(root, factories, clock, problems, deprecations);
-        Set<String> declaredSinkIds = new LinkedHashSet<>();
-        try {
-            declaredSinkIds.addAll(root.section("sinks").keys());
-        } catch (ConfigurationException e) {
-            // already reported by sinks()
+        List<SinkSpec> sinks = sinks(top, factories, clock, deprecations);
+        Set<String> declaredSinkIds = new LinkedHashSet<>(top.section("sinks").keys());
+        List<Route> routes = routes(top, declaredSinkIds);
+        List<String> defaultSinks = top.list("default-sinks", Parsers::string);
+        for (int i = 0; i < defaultSinks.size(); i++) {
+            top.check(declaredSinkIds.contains(defaultSinks.get(i)), "default-sinks[" + i + "]",
+                    "'" + defaultSinks.get(i) + "' is not a sink defined under sinks; defined: " + declaredSinkIds);
         }
-        List<Route> routes = routes(root, declaredSinkIds, problems);
-        List<String> defaultSinks = List.of();
-        List<io.alertrelay.core.Silence> silences = List.of();
-        java.util.Optional<String> apiToken = java.util.Optional.empty();
-        try {
-            defaultSinks = top.list("default-sinks", Parsers::string);
-            for (int i = 0; i < defaultSinks.size(); i++) {
-                top.check(declaredSinkIds.contains(defaultSinks.get(i)), "default-sinks[" + i + "]",
-                        "'" + defaultSinks.get(i) + "' is not a sink defined under sinks; defined: " + declaredSinkIds);
-            }
-            silences = RoutingConfig.silences(root, problems);
-        } catch (ConfigurationException e) {
-            problems.addAll(e.problems());
-        }
+        List<io.alertrelay.core.Silence> silences = RoutingConfig.silences(root, problems);
 
         WatchdogConfig watchdog = null;
+        Optional<String> httpToken = Optional.empty();
         try {
             watchdog = WatchdogConfig.from(root);
             problems.addAll(watchdog.crossCheck(subscriptions, declaredSinkIds));
-            apiToken = watchdog.http().token(); // http.token guards /api/silences too
+            httpToken = watchdog.http().token(); // read (and checked) there: the HTTP server enforces it
         } catch (ConfigurationException e) {
             problems.addAll(e.problems());
         }
         StreamWatchConfig streams = null;
-        int sinkFailedAfter = SinkHealth.DEFAULT_FAILED_AFTER;
+        ConfigBinder watchdogSection = top.section("watchdog");
         try {
-            TreeConfigView watchdogSection = root.section("watchdog");
-            streams = StreamWatchConfig.from(watchdogSection);
-            ConfigBinder binder = new ConfigBinder(watchdogSection);
-            sinkFailedAfter = binder.optional("sink-failed-after", Parsers::positiveInt, SinkHealth.DEFAULT_FAILED_AFTER);
-            problems.addAll(binder.problems());
+            streams = StreamWatchConfig.from(watchdogSection.view());
         } catch (ConfigurationException e) {
             problems.addAll(e.problems());
         }
+        int sinkFailedAfter = watchdogSection.optional("sink-failed-after", Parsers::positiveInt,
+                SinkHealth.DEFAULT_FAILED_AFTER);
+        watchdogSection.check(sinkFailedAfter <= MAX_SINK_FAILED_AFTER, "sink-failed-after",
+                "must be at most " + MAX_SINK_FAILED_AFTER);
 
         problems.addAll(LoggingConfig.check(root));
         problems.addAll(top.problems());
         problems.addAll(root.unusedKeys());
         if (!problems.isEmpty()) {
-            sinks.forEach(instance -> closeQuietly(instance.sink()));
-            throw new ConfigurationException(problems);
+            throw new ConfigurationException(withoutEchoes(loaded.problems(), problems));
         }
         List<String> warnings = new ArrayList<>(deprecations);
         warnings.addAll(warnings(watchdog, routes, declaredSinkIds));
         return new RelayConfig(loaded.origin(), redis, subscriptions, sinks, routes, maxEventSize, ingestQueue,
-                shutdownTimeout,
-                watchdog, streams, sinkFailedAfter, delivery, defaultSinks, silences, apiToken,
-                List.copyOf(warnings), List.copyOf(streamSubscriptions));
+                shutdownTimeout, watchdog, streams, sinkFailedAfter, delivery, defaultSinks, silences, httpToken,
+                loaded.hash(), root.effectiveConfig(), List.copyOf(warnings), List.copyOf(streamSubscriptions));
+    }
+
+    /**
+     * A key whose {@code ${...}} could not be substituted is reported once, for that: not again for the empty value
+     * it was left with.
+     */
+    private static List<String> withoutEchoes(List<String> substitutionProblems, List<String> problems) {
+        Set<String> keys = new LinkedHashSet<>();
+        substitutionProblems.forEach(problem -> keys.add(problem.substring(0, Math.max(0, problem.indexOf(": ")))));
+        List<String> kept = new ArrayList<>(substitutionProblems);
+        for (String problem : problems.subList(substitutionProblems.size(), problems.size())) {
+            int colon = problem.indexOf(": ");
+            if (colon < 0 || !keys.contains(problem.substring(0, colon))) {
+                kept.add(problem);
+            }
+        }
+        return kept;
+    }
+
+    private static void atMost(ConfigBinder binder, String key, Duration value, Duration max) {
+        binder.check(value.compareTo(max) <= 0, key, "must be at most " + Parsers.format(max));
+    }
+
+    /**
+     * Creates every sink of this configuration. Call only with a configuration {@link #parse} accepted; a factory that
+     * fails now (it validated the same keys a moment ago) closes what was created and is reported under its key.
+     */
+    List<SinkInstance> createSinks(Clock clock) {
+        List<SinkInstance> created = new ArrayList<>();
+        for (SinkSpec spec : sinks) {
+            try {
+                created.add(spec.create(clock));
+            } catch (RuntimeException e) {
+                created.forEach(instance -> closeQuietly(instance.sink()));
+                throw new ConfigurationException("sinks." + spec.id() + ": sink type '" + spec.type()
+                        + "' failed to start: " + e.getClass().getSimpleName());
+            }
+        }
+        return List.copyOf(created);
+    }
+
+    /** The start-up log's effective configuration: one line per key, values or defaults, secrets masked. */
+    String describe() {
+        StringBuilder text = new StringBuilder("Effective configuration (" + origin + ", sha256 " + hash + "):");
+        effective.forEach((key, shown) -> text.append(System.lineSeparator()).append("  ").append(key).append(" = ")
+                .append(shown));
+        return text.toString();
     }
 
     /**
@@ -255,114 +296,74 @@ record RelayConfig(
     }
 
     /** Pub/sub subscriptions (channel, pattern); {@code stream} entries go to {@code streams}. */
-    private static List<Subscription> subscriptions(TreeConfigView root, List<String> problems,
-            List<StreamSubscription> streams) {
+    private static List<Subscription> subscriptions(ConfigBinder top, List<StreamSubscription> streams) {
         List<Subscription> subscriptions = new ArrayList<>();
-        try {
-            if (!root.has("subscriptions")) {
-                problems.add("subscriptions: at least one channel or pattern is required (e.g. - pattern: \"alerts:*\")");
-                return subscriptions;
+        if (!top.isPresent("subscriptions")) {
+            top.problem("subscriptions", "at least one channel or pattern is required (e.g. - pattern: \"alerts:*\")");
+            return subscriptions;
+        }
+        int problemsBefore = top.problems().size();
+        for (ConfigBinder entry : top.sectionList("subscriptions")) {
+            var pattern = entry.optional("pattern", Parsers::string);
+            var channel = entry.optional("channel", Parsers::string);
+            if (pattern.isPresent() == channel.isPresent()) {
+                top.addAll(List.of(entry.view().prefix() + ": needs exactly one of pattern or channel"));
+            } else {
+                subscriptions.add(pattern.map(Subscription::pattern).orElseGet(() -> Subscription.channel(channel.get())));
             }
-            for (TreeConfigView entry : root.sectionList("subscriptions")) {
-                if (entry.has("stream")) {
-                    if (entry.has("pattern") || entry.has("channel")) {
-                        problems.add(entry.prefix() + ": needs exactly one of pattern, channel or stream");
-                        continue;
-                    }
-                    try {
-                        streams.add(StreamSubscription.from(entry));
-                    } catch (ConfigurationException e) {
-                        problems.addAll(e.problems());
-                    }
-                    continue;
-                }
-                ConfigBinder binder = new ConfigBinder(entry);
-                var pattern = binder.optional("pattern", Parsers::string);
-                var channel = binder.optional("channel", Parsers::string);
-                problems.addAll(binder.problems());
-                if (pattern.isPresent() == channel.isPresent()) {
-                    problems.add(entry.prefix() + ": needs exactly one of pattern or channel");
-                } else {
-                    subscriptions.add(pattern.map(Subscription::pattern).orElseGet(() -> Subscription.channel(channel.get())));
-                }
-            }
-            if (subscriptions.isEmpty() && streams.isEmpty() && problems.isEmpty()) {
-                problems.add("subscriptions: at least one channel or pattern is required (or a stream)");
-            }
-        } catch (ConfigurationException e) {
-            problems.addAll(e.problems());
+        }
+        if (subscriptions.isEmpty() && streams.isEmpty() && top.problems().size() == problemsBefore) {
+            top.problem("subscriptions", "at least one channel or pattern is required (or a stream)");
         }
         return subscriptions;
     }
 
-    private static List<SinkInstance> sinks(TreeConfigView root, Map<String, SinkFactory> factories, Clock clock,
-                                            List<String> problems, List<String> deprecations) {
-        List<SinkInstance> sinks = new ArrayList<>();
-        TreeConfigView section;
-        try {
-            section = root.section("sinks");
-        } catch (ConfigurationException e) {
-            problems.addAll(e.problems());
+    /**
+     * {@code sinks.<id>}: each validated by its factory, none created. A sink without {@code type} is one problem; its
+     * other keys are not reported as unknown, since which keys are known depends on the type.
+     */
+    private static List<SinkSpec> sinks(ConfigBinder top, Map<String, SinkFactory> factories, Clock clock,
+                                        List<String> deprecations) {
+        List<SinkSpec> sinks = new ArrayList<>();
+        if (!top.isPresent("sinks")) {
+            top.problem("sinks", "at least one sink is required (e.g. sinks.console.type: console)");
             return sinks;
         }
-        if (section.keys().isEmpty()) {
-            problems.add("sinks: at least one sink is required (e.g. sinks.console.type: console)");
+        ConfigBinder section = top.section("sinks");
+        if (section.keys().isEmpty() && section.isValid()) {
+            top.problem("sinks", "at least one sink is required (e.g. sinks.console.type: console)");
             return sinks;
         }
         for (String id : section.keys()) {
-            TreeConfigView view;
-            try {
-                view = section.section(id);
-            } catch (ConfigurationException e) {
-                problems.addAll(e.problems());
-                continue;
-            }
-            ConfigBinder binder = new ConfigBinder(view);
-            String type = binder.optional("type", Parsers::string).orElse(null);
-            DeliveryPolicy policy = deliveryPolicy(view, problems, deprecations);
-            Optional<Optional<Rate>> rate = rate(view, problems);
-            problems.addAll(binder.problems());
-            if (type == null) {
-                if (binder.isValid()) {
-                    problems.add(view.fullKey("type") + ": is required; available: " + factories.keySet());
-                }
-                view.markUsed("");
-                continue;
-            }
-            SinkFactory factory = factories.get(type);
-            if (factory == null) {
-                problems.add(view.fullKey("type") + ": '" + type + "' is not a registered sink type; available: "
-                        + factories.keySet());
+            ConfigBinder binder = section.section(id);
+            TreeConfigView view = (TreeConfigView) binder.view();
+            if (!binder.isPresent("type")) {
+                binder.problem("type", "is required; available: " + factories.keySet());
                 markAllUsed(view);
                 continue;
             }
-            BoundSinkState state = new BoundSinkState();
-            try {
-                Sink sink = factory.create(view, new SinkContext() {
-                    @Override
-                    public String instanceName() {
-                        return id;
-                    }
-
-                    @Override
-                    public Clock clock() {
-                        return clock;
-                    }
-
-                    @Override
-                    public SinkState state() {
-                        return state;
-                    }
-                });
-                if (policy != null && rate != null) {
-                    sinks.add(new SinkInstance(id, type, sink, policy, rate.orElseGet(sink::defaultRate), state));
-                } else {
-                    closeQuietly(sink);
+            int problemsBefore = top.problems().size();
+            String type = binder.optional("type", Parsers::string).orElse("");
+            SinkFactory factory = factories.get(type);
+            if (factory == null) {
+                if (top.problems().size() == problemsBefore) {
+                    binder.problem("type", "'" + type + "' is not a registered sink type; available: "
+                            + factories.keySet());
                 }
+                markAllUsed(view);
+                continue;
+            }
+            DeliveryPolicy policy = deliveryPolicy(binder, deprecations);
+            Optional<Optional<Rate>> rate = rate(binder);
+            try {
+                factory.validate(view, context(id, clock));
             } catch (ConfigurationException e) {
-                problems.addAll(e.problems());
+                top.addAll(e.problems());
             } catch (RuntimeException e) {
-                problems.add(view.prefix() + ": sink type '" + type + "' failed to start: " + e.getClass().getSimpleName());
+                binder.problem("type", "sink type '" + type + "' could not check its keys: " + e.getClass().getSimpleName());
+            }
+            if (policy != null && rate != null) {
+                sinks.add(new SinkSpec(id, type, factory, view, policy, rate));
             }
         }
         return sinks;
@@ -372,31 +373,52 @@ record RelayConfig(
      * {@code sinks.<id>.rate}: {@code { per-second: 1, burst: 3 }} (burst defaults to 1) or {@code unlimited}.
      * Empty when not configured (the sink's default applies); empty inside for unlimited; null when invalid.
      */
-    private static Optional<Optional<Rate>> rate(TreeConfigView sinkView, List<String> problems) {
+    private static Optional<Optional<Rate>> rate(ConfigBinder sink) {
+        TreeConfigView sinkView = (TreeConfigView) sink.view();
         if (!sinkView.has("rate")) {
             return Optional.empty();
         }
-        TreeConfigView section;
-        try {
-            section = sinkView.section("rate");
-        } catch (ConfigurationException notASection) {
+        if (!sinkView.isSection("rate")) {
             String value = sinkView.get("rate").orElse("");
+            sinkView.markUsed("rate");
             if (value.equals("unlimited")) {
                 return Optional.of(Optional.empty());
             }
-            problems.add(sinkView.fullKey("rate") + ": must be 'unlimited' or a section such as "
-                    + "{ per-second: 1, burst: 3 }, not '" + value + "'");
+            sink.problem("rate", "must be 'unlimited' or a section such as { per-second: 1, burst: 3 }, not '"
+                    + value + "'");
             return null;
         }
-        ConfigBinder binder = new ConfigBinder(section);
-        Double perSecond = binder.required("per-second", Parsers::number);
+        ConfigBinder binder = sink.section("rate");
+        int problemsBefore = binder.problems().size();
+        ConfigBinder.Required<Double> perSecond = binder.required("per-second", Parsers::number);
         int burst = binder.optional("burst", Parsers::positiveInt, 1);
-        if (perSecond != null) {
-            binder.check(perSecond > 0 && !perSecond.isInfinite(), "per-second",
-                    "must be more than 0 (for no limit write rate: unlimited)");
-        }
-        problems.addAll(binder.problems());
-        return binder.isValid() ? Optional.of(Optional.of(new Rate(perSecond, burst))) : null;
+        perSecond.asOptional().ifPresent(value -> binder.check(value > 0 && !value.isInfinite(), "per-second",
+                "must be more than 0 (for no limit write rate: unlimited)"));
+        return binder.problems().size() == problemsBefore
+                ? Optional.of(Optional.of(new Rate(perSecond.get(), burst))) : null;
+    }
+
+    static SinkContext context(String id, Clock clock) {
+        return context(id, clock, new BoundSinkState());
+    }
+
+    static SinkContext context(String id, Clock clock, SinkState state) {
+        return new SinkContext() {
+            @Override
+            public String instanceName() {
+                return id;
+            }
+
+            @Override
+            public Clock clock() {
+                return clock;
+            }
+
+            @Override
+            public SinkState state() {
+                return state;
+            }
+        };
     }
 
     private static void markAllUsed(TreeConfigView view) {
@@ -410,77 +432,67 @@ record RelayConfig(
      * is still read (configurations that set it keep starting) but ignored with a warning: notifications are retried
      * by age ({@code max-age}) now, not by count.
      */
-    private static DeliveryPolicy deliveryPolicy(TreeConfigView sinkView, List<String> problems,
-                                                 List<String> deprecations) {
-        try {
-            TreeConfigView section = sinkView.section("delivery");
-            ConfigBinder delivery = new ConfigBinder(section);
-            int capacity = delivery.optional("queue-capacity", Parsers::positiveInt, DeliveryPolicy.DEFAULT_QUEUE_CAPACITY);
-            delivery.optional("max-attempts", Parsers::positiveInt).ifPresent(attempts -> deprecations.add(
-                    section.fullKey("max-attempts") + ": deprecated and ignored: a notification is retried until it is "
-                    + "delivered, rejected, or older than " + section.fullKey("max-age") + " (default 24h); "
-                    + "remove max-attempts, and set max-age to bound retries"));
-            Duration initial = delivery.optional("initial-backoff", Parsers::duration, DeliveryPolicy.DEFAULT_INITIAL_BACKOFF);
-            Duration max = delivery.optional("max-backoff", Parsers::duration, DeliveryPolicy.DEFAULT_MAX_BACKOFF);
-            Duration maxRetryAfter = delivery.optional("max-retry-after", Parsers::duration,
-                    DeliveryPolicy.DEFAULT_MAX_RETRY_AFTER);
-            Duration maxAge = delivery.optional("max-age", Parsers::duration, DeliveryPolicy.DEFAULT_MAX_AGE);
-            delivery.check(!initial.isZero(), "initial-backoff", "must be more than 0");
-            delivery.check(max.compareTo(initial) >= 0, "max-backoff", "must be at least initial-backoff");
-            delivery.check(!maxAge.isZero(), "max-age", "must be more than 0");
-            problems.addAll(delivery.problems());
-            return delivery.isValid() ? new DeliveryPolicy(capacity, initial, max, maxRetryAfter, maxAge) : null;
-        } catch (ConfigurationException e) {
-            problems.addAll(e.problems());
-            return null;
-        }
+    private static DeliveryPolicy deliveryPolicy(ConfigBinder sink, List<String> deprecations) {
+        ConfigBinder delivery = sink.section("delivery");
+        int problemsBefore = delivery.problems().size();
+        int capacity = delivery.optional("queue-capacity", Parsers.integer(1, MAX_QUEUE_CAPACITY),
+                DeliveryPolicy.DEFAULT_QUEUE_CAPACITY);
+        delivery.optional("max-attempts", Parsers::positiveInt).ifPresent(attempts -> deprecations.add(
+                delivery.fullKey("max-attempts") + ": deprecated and ignored: a notification is retried until it is "
+                + "delivered, rejected, or older than " + delivery.fullKey("max-age") + " (default 24h); "
+                + "remove max-attempts, and set max-age to bound retries"));
+        Duration initial = delivery.optional("initial-backoff", Parsers::duration, DeliveryPolicy.DEFAULT_INITIAL_BACKOFF);
+        Duration max = delivery.optional("max-backoff", Parsers::duration, DeliveryPolicy.DEFAULT_MAX_BACKOFF);
+        Duration maxRetryAfter = delivery.optional("max-retry-after", Parsers::duration,
+                DeliveryPolicy.DEFAULT_MAX_RETRY_AFTER);
+        Duration maxAge = delivery.optional("max-age", Parsers::duration, DeliveryPolicy.DEFAULT_MAX_AGE);
+        delivery.check(!initial.isZero(), "initial-backoff", "must be more than 0");
+        atMost(delivery, "initial-backoff", initial, Duration.ofHours(1));
+        delivery.check(max.compareTo(initial) >= 0, "max-backoff", "must be at least initial-backoff");
+        atMost(delivery, "max-backoff", max, Duration.ofDays(1));
+        atMost(delivery, "max-retry-after", maxRetryAfter, Duration.ofDays(7));
+        delivery.check(!maxAge.isZero(), "max-age", "must be more than 0");
+        atMost(delivery, "max-age", maxAge, Duration.ofDays(365));
+        return delivery.problems().size() == problemsBefore
+                ? new DeliveryPolicy(capacity, initial, max, maxRetryAfter, maxAge) : null;
     }
 
-    private static List<Route> routes(TreeConfigView root, Set<String> sinkIds, List<String> problems) {
+    private static List<Route> routes(ConfigBinder top, Set<String> sinkIds) {
         List<Route> routes = new ArrayList<>();
-        try {
-            if (!root.has("routes")) {
-                if (!sinkIds.isEmpty()) {
-                    routes.add(Route.toAll(List.copyOf(sinkIds)));
-                }
-                return routes;
+        if (!top.isPresent("routes")) {
+            if (!sinkIds.isEmpty()) {
+                routes.add(Route.toAll(List.copyOf(sinkIds)));
             }
-            for (TreeConfigView entry : root.sectionList("routes")) {
-                ConfigBinder binder = new ConfigBinder(entry);
-                List<String> sinks = binder.list("sinks", Parsers::string);
-                binder.check(!sinks.isEmpty(), "sinks", "is required (a list of sink ids from the sinks section)");
-                for (String sink : sinks) {
-                    binder.check(sinkIds.contains(sink), "sinks",
-                            "'" + sink + "' is not a sink defined under sinks; defined: " + sinkIds);
-                }
-                TreeConfigView match = entry.section("match");
-                ConfigBinder matchBinder = new ConfigBinder(match);
-                List<String> channels = matchBinder.list("channel", Parsers::string);
-                List<Severity> severities = matchBinder.list("severity", value -> Severity.fromWireName(value)
-                        .orElseThrow(() -> new IllegalArgumentException("is not one of [critical, error, warning, info]")));
-                Map<String, String> labels = new LinkedHashMap<>();
-                TreeConfigView labelView = match.section("labels");
-                ConfigBinder labelBinder = new ConfigBinder(labelView);
-                for (String key : labelView.keys()) {
-                    labelBinder.optional(key, Parsers::string).ifPresent(value -> labels.put(key, value));
-                }
-                boolean canaries = binder.optional("canaries", Parsers::bool, false);
-                List<io.alertrelay.core.Matcher> matchers = new ArrayList<>(
-                        matchBinder.list("matchers", io.alertrelay.core.Matcher::parse));
-                matchers.addAll(binder.list("matchers", io.alertrelay.core.Matcher::parse));
-                java.util.Optional<Boolean> continueMatching = binder.optional("continue", Parsers::bool);
-                io.alertrelay.core.Grouping grouping = RoutingConfig.grouping(entry, binder);
-                problems.addAll(binder.problems());
-                problems.addAll(matchBinder.problems());
-                problems.addAll(labelBinder.problems());
-                if (binder.isValid() && matchBinder.isValid() && labelBinder.isValid()) {
-                    routes.add(new Route(sinks, channels,
-                            severities.isEmpty() ? Set.of() : EnumSet.copyOf(severities), labels, canaries, matchers,
-                            continueMatching, grouping));
-                }
+            return routes;
+        }
+        for (ConfigBinder entry : top.sectionList("routes")) {
+            int problemsBefore = top.problems().size();
+            List<String> sinks = entry.list("sinks", Parsers::string);
+            entry.check(!sinks.isEmpty(), "sinks", "is required (a list of sink ids from the sinks section)");
+            for (String sink : sinks) {
+                entry.check(sinkIds.contains(sink), "sinks",
+                        "'" + sink + "' is not a sink defined under sinks; defined: " + sinkIds);
             }
-        } catch (ConfigurationException e) {
-            problems.addAll(e.problems());
+            ConfigBinder match = entry.section("match");
+            List<String> channels = match.list("channel", Parsers::string);
+            List<Severity> severities = match.list("severity", value -> Severity.fromWireName(value)
+                    .orElseThrow(() -> new IllegalArgumentException("is not one of [critical, error, warning, info]")));
+            Map<String, String> labels = new LinkedHashMap<>();
+            ConfigBinder labelBinder = match.section("labels");
+            for (String key : labelBinder.keys()) {
+                labelBinder.optional(key, Parsers::string).ifPresent(value -> labels.put(key, value));
+            }
+            boolean canaries = entry.optional("canaries", Parsers::bool, false);
+            List<io.alertrelay.core.Matcher> matchers = new ArrayList<>(
+                    match.list("matchers", io.alertrelay.core.Matcher::parse));
+            matchers.addAll(entry.list("matchers", io.alertrelay.core.Matcher::parse));
+            Optional<Boolean> continueMatching = entry.optional("continue", Parsers::bool);
+            io.alertrelay.core.Grouping grouping = RoutingConfig.grouping((TreeConfigView) entry.view(), entry);
+            if (top.problems().size() == problemsBefore) {
+                routes.add(new Route(sinks, channels,
+                        severities.isEmpty() ? Set.of() : EnumSet.copyOf(severities), labels, canaries, matchers,
+                        continueMatching, grouping));
+            }
         }
         return routes;
     }

@@ -80,10 +80,11 @@ final class RelayWatchdog implements AutoCloseable {
     private volatile java.util.function.Supplier<Map<String, Object>> outboxStatus = Map::of;
     private volatile java.util.function.Supplier<Map<String, Object>> silenceStatus = Map::of;
     private volatile java.util.function.Supplier<? extends List<?>> redisStreamsStatus = List::of;
-    private DeliveryHealth deliveryHealth;
+    private volatile DeliveryHealth deliveryHealth;
     /** What the status page plots (GET /status/history): bounded rings, see StatusHistory. */
     private final StatusHistory history = new StatusHistory();
     private final Map<String, Long> lastStreamEvents = new java.util.HashMap<>();
+    private volatile java.util.function.Supplier<Map<String, Object>> configStatus = Map::of;
 
     RelayWatchdog(RelayConfig config, RedisSource source, Pipeline pipeline, PrometheusMeterRegistry metrics, Clock clock) {
         this.config = config;
@@ -132,6 +133,22 @@ final class RelayWatchdog implements AutoCloseable {
     /** What {@code /status} shows under {@code outbox} (set by the app once the outbox is open). */
     void setOutboxStatus(java.util.function.Supplier<Map<String, Object>> outboxStatus) {
         this.outboxStatus = outboxStatus;
+    }
+
+    /** What {@code /status} shows under {@code config}: which configuration is live, the last reload. */
+    void setConfigStatus(java.util.function.Supplier<Map<String, Object>> configStatus) {
+        this.configStatus = configStatus;
+    }
+
+    /**
+     * A reload replaced or added these workers (already in the pipeline): their outcomes count toward FAILED, and
+     * DEGRADED is judged over the pipeline's workers as they are now.
+     */
+    void sinksChanged(java.util.List<SinkWorker> added) {
+        added.forEach(worker -> worker.addOutcomeListener(sinkHealth::onOutcome));
+        metrics.find("alertrelay.sinks.degraded").meters().forEach(metrics::remove);
+        deliveryHealth = new DeliveryHealth(pipeline.workers().values(), config.delivery().degradedAfter(), clock,
+                metrics);
     }
 
     ReadinessCheck readiness() {
@@ -319,6 +336,7 @@ final class RelayWatchdog implements AutoCloseable {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("relay", relayInstance);
         status.put("time", clock.instant());
+        status.put("config", configStatus.get());
         status.put("ready", readiness().check());
         Map<String, Object> redis = new LinkedHashMap<>();
         redis.put("target", config.redis().redactedTarget());

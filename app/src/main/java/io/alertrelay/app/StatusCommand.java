@@ -19,6 +19,19 @@ final class StatusCommand {
 
     private StatusCommand() {}
 
+    static String usage(String command) {
+        return command.equals("status") ? """
+                Usage: java -jar alert-relay.jar status [--url http://127.0.0.1:9464]
+                  Asks a running relay (GET /status) and prints its live configuration (origin and hash), each Redis
+                  node's subscription state, the canaries and each sink's state. Exit: 0 answered, 1 unreachable,
+                  2 usage error.
+                """ : """
+                Usage: java -jar alert-relay.jar blind-windows [--url http://127.0.0.1:9464]
+                  Asks a running relay (GET /status) for the intervals in which alerts may not have been delivered
+                  (open and closed blind windows). Exit: 0 answered, 1 unreachable, 2 usage error.
+                """;
+    }
+
     static int run(String command, String url, PrintStream out, PrintStream err) {
         JsonNode status;
         try {
@@ -64,6 +77,17 @@ final class StatusCommand {
         JsonNode ready = status.path("ready");
         out.println("relay " + status.path("relay").asText() + ": " + (ready.path("ready").asBoolean() ? "READY"
                 : "NOT READY " + ready.path("reasons")));
+        JsonNode config = status.path("config");
+        if (!config.isMissingNode()) {
+            out.println("config " + config.path("origin").asText() + " sha256 " + config.path("hash").asText()
+                    + " (loaded " + config.path("loadedAt").asText() + ")");
+            JsonNode last = config.path("lastReload");
+            if (!last.isMissingNode()) {
+                out.println("  last reload " + last.path("at").asText() + " (" + last.path("trigger").asText() + "): "
+                        + last.path("result").asText() + " " + (last.has("problems") ? last.path("problems")
+                        : last.path("changes")));
+            }
+        }
         JsonNode master = status.path("redis").path("master");
         out.println("master subscription: " + master.path("state").asText() + " on " + master.path("node").asText()
                 + " (" + master.path("reason").asText() + ")");

@@ -37,9 +37,8 @@ final class RelayConfigTest {
     void theBuiltInLocalDefaultIsValid() {
         RelayConfig config = RelayConfig.parse(ConfigLoader.loadDefault(name -> null), FACTORIES, Clock.systemUTC());
         assertThat(config.subscriptions()).containsExactly(Subscription.pattern("alerts:*"));
-        assertThat(config.sinks()).extracting(SinkInstance::type).containsExactly("console");
+        assertThat(config.sinks()).extracting(SinkSpec::type).containsExactly("console");
         assertThat(config.maxEventSize()).isEqualTo(256 * 1024);
-        config.sinks().forEach(sink -> sink.sink().close());
     }
 
     @Test
@@ -94,9 +93,8 @@ final class RelayConfigTest {
                 routes:
                   - sinks: [ops-slack]
                 """, Map.of("SLACK_WEBHOOK_URL", "https://hooks.slack.invalid/services/T0/B0/X"));
-        assertThat(config.sinks()).extracting(SinkInstance::id).containsExactly("ops-slack");
+        assertThat(config.sinks()).extracting(SinkSpec::id).containsExactly("ops-slack");
         assertThat(config.routes()).singleElement().satisfies(route -> assertThat(route.sinks()).containsExactly("ops-slack"));
-        config.sinks().forEach(sink -> sink.sink().close());
     }
 
     @Test
@@ -129,7 +127,6 @@ final class RelayConfigTest {
         assertThat(config.routes().get(0).severities()).containsExactlyInAnyOrder(Severity.CRITICAL, Severity.ERROR);
         assertThat(config.routes().get(0).labels()).containsEntry("team", "storage");
         assertThat(config.routes().get(0).channels()).containsExactly("alerts:prod*");
-        config.sinks().forEach(sink -> sink.sink().close());
     }
 
     @Test
@@ -145,7 +142,6 @@ final class RelayConfigTest {
                 Duration.ofHours(24), "alert-relay:claim:")));
         assertThat(config.sinks().get(0).policy()).isEqualTo(new io.alertrelay.core.DeliveryPolicy(10_000,
                 Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(10), Duration.ofHours(2)));
-        config.sinks().forEach(sink -> sink.sink().close());
 
         assertThat(problems("""
                 redis: {url: "redis://127.0.0.1:6390"}
@@ -239,7 +235,6 @@ final class RelayConfigTest {
         assertThat(config.warnings()).singleElement().asString()
                 .startsWith("watchdog.health-route: [ops-slack] is also the sink alerts go to");
         assertThat(config.watchdog().toString()).doesNotContain("abc");
-        config.sinks().forEach(sink -> sink.sink().close());
     }
 
     @Test
@@ -256,7 +251,6 @@ final class RelayConfigTest {
                   health-route: [ops-console]
                 """, Map.of());
         assertThat(config.warnings()).isEmpty();
-        config.sinks().forEach(sink -> sink.sink().close());
     }
 
     @Test
@@ -296,14 +290,15 @@ final class RelayConfigTest {
                   slack-free: {type: slack, webhook-url: "https://hooks.slack.invalid/services/T0/B0/X", rate: unlimited}
                 """, Map.of());
         Map<String, SinkInstance> sinks = new java.util.HashMap<>();
-        config.sinks().forEach(sink -> sinks.put(sink.id(), sink));
+        List<SinkInstance> created = config.createSinks(Clock.systemUTC());
+        created.forEach(sink -> sinks.put(sink.id(), sink));
         assertThat(sinks.get("paced").rate()).contains(new io.alertrelay.spi.Rate(0.5, 2));
         assertThat(sinks.get("one").rate()).as("burst defaults to 1").contains(new io.alertrelay.spi.Rate(1, 1));
         assertThat(sinks.get("free").rate()).isEmpty();
         assertThat(sinks.get("plain").rate()).as("console: no default").isEmpty();
         assertThat(sinks.get("slack").rate()).as("Slack's default").contains(new io.alertrelay.spi.Rate(1, 3));
         assertThat(sinks.get("slack-free").rate()).isEmpty();
-        config.sinks().forEach(sink -> sink.sink().close());
+        created.forEach(sink -> sink.sink().close());
     }
 
     @Test

@@ -34,7 +34,6 @@ final class RoutingConfigTest {
     private static RelayConfig parse(String yaml) {
         RelayConfig config = RelayConfig.parse(ConfigLoader.parse("test", HEAD + yaml, name -> null), FACTORIES,
                 Clock.systemUTC());
-        config.sinks().forEach(sink -> sink.sink().close());
         return config;
     }
 
@@ -100,7 +99,7 @@ final class RoutingConfigTest {
         assertThat(route.continueMatching()).isEmpty();
         assertThat(config.defaultSinks()).isEmpty();
         assertThat(config.silences()).isEmpty();
-        assertThat(config.apiToken()).isEmpty();
+        assertThat(config.httpToken()).isEmpty();
     }
 
     @Test
@@ -137,10 +136,10 @@ final class RoutingConfigTest {
     @Test
     void theSilenceApiUsesHttpTokenAndTheTokenIsNeverEchoed() {
         // off loopback without a token the relay starts; /api/silences then answers 403 (SilenceRoutesTest)
-        assertThat(parse("http: {bind: 0.0.0.0}\n").apiToken()).isEmpty();
-        assertThat(parse("http: {bind: 0.0.0.0, token: \"s3cret-s3cret-s3cret\"}\n").apiToken())
+        assertThat(parse("http: {bind: 0.0.0.0}\n").httpToken()).isEmpty();
+        assertThat(parse("http: {bind: 0.0.0.0, token: \"s3cret-s3cret-s3cret\"}\n").httpToken())
                 .contains("s3cret-s3cret-s3cret");
-        assertThat(parse("http: {bind: 127.0.0.1}\n").apiToken()).isEmpty();
+        assertThat(parse("http: {bind: 127.0.0.1}\n").httpToken()).isEmpty();
         List<String> shortToken = problems("http: {token: \"short-secret\"}\n");
         assertThat(shortToken).singleElement().satisfies(p -> assertThat(p)
                 .startsWith("http.token: must be at least 16").doesNotContain("short-secret"));

@@ -12,9 +12,16 @@ import java.util.regex.Pattern;
  * Replaces {@code ${NAME}} and {@code ${NAME:-default}} in every string of a config tree with environment variables.
  * {@code $${...}} is a literal {@code ${...}}. A variable that is unset (and has no default) is a problem naming the
  * key and the variable, never the value.
+ *
+ * <p>Any other {@code ${...}} (Airlift's {@code ${ENV:NAME}}, a shell's {@code ${NAME:=x}}, an unclosed {@code ${})
+ * is a problem naming the key: passed through, it would become a literal password or URL and fail only at the first
+ * delivery.
  */
 public final class EnvSubstitution {
     private static final Pattern REFERENCE = Pattern.compile("\\$(\\$?)\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    /** Anything that starts like a reference; what {@link #REFERENCE} does not match is an error. */
+    private static final Pattern ANY_REFERENCE = Pattern.compile("\\$(\\$?)\\{[^}]*}?");
+    private static final Pattern ENV_PREFIXED = Pattern.compile("\\$\\{ENV:([A-Za-z_][A-Za-z0-9_]*)}");
 
     private final Function<String, String> environment;
     private final List<String> problems = new ArrayList<>();
@@ -61,19 +68,27 @@ public final class EnvSubstitution {
     }
 
     private String substituteString(String fullKey, String text) {
-        Matcher matcher = REFERENCE.matcher(text);
+        Matcher matcher = ANY_REFERENCE.matcher(text);
         StringBuilder result = new StringBuilder();
         while (matcher.find()) {
             String replacement;
+            Matcher reference = REFERENCE.matcher(matcher.group());
             if (!matcher.group(1).isEmpty()) {
                 replacement = matcher.group().substring(1);
+            } else if (!reference.matches()) {
+                // the text is not quoted: in a sensitive value it may be part of the secret
+                Matcher envPrefixed = ENV_PREFIXED.matcher(matcher.group());
+                problems.add(fullKey + ": " + (envPrefixed.matches()
+                        ? "${ENV:" + envPrefixed.group(1) + "} is not supported; write ${" + envPrefixed.group(1) + "}"
+                        : "has a '${' that is not ${NAME} or ${NAME:-default} (write $${ for a literal ${)"));
+                replacement = "";
             } else {
-                String name = matcher.group(2);
+                String name = reference.group(2);
                 String fromEnvironment = environment.apply(name);
                 if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
                     replacement = fromEnvironment;
-                } else if (matcher.group(3) != null) {
-                    replacement = matcher.group(3);
+                } else if (reference.group(3) != null) {
+                    replacement = reference.group(3);
                 } else {
                     problems.add(fullKey + ": environment variable " + name + " is not set");
                     replacement = "";

@@ -30,6 +30,14 @@ public final class TreeConfigView implements ConfigView {
         this.tracker = tracker;
     }
 
+    /** How the effective configuration shows a sensitive value. */
+    public static final String MASK = "****";
+
+    /** An empty section at {@code prefix}, for a key that should have been a section but was not (already reported). */
+    static TreeConfigView empty(String prefix) {
+        return new TreeConfigView(prefix, Map.of(), new Tracker());
+    }
+
     /** A root view over {@code tree}. */
     public static TreeConfigView root(Map<String, ?> tree) {
         return new TreeConfigView("", copy(tree), new Tracker());
@@ -50,6 +58,11 @@ public final class TreeConfigView implements ConfigView {
         return tree.containsKey(key) && tree.get(key) != null;
     }
 
+    /** Whether {@code key} holds a section (a map), without reading or marking it. */
+    public boolean isSection(String key) {
+        return tree.get(key) instanceof Map;
+    }
+
     @Override
     public Optional<String> get(String key) {
         tracker.requested(prefix, key);
@@ -59,6 +72,7 @@ public final class TreeConfigView implements ConfigView {
             return Optional.empty();
         }
         if (value instanceof Map || value instanceof List) {
+            tracker.usedSubtree(fullKey(key)); // reported here; not again as unused keys
             throw new ConfigurationException(fullKey(key) + ": must be a single value, not a "
                     + (value instanceof Map ? "section" : "list"));
         }
@@ -75,6 +89,7 @@ public final class TreeConfigView implements ConfigView {
             return Optional.empty();
         }
         if (value instanceof Map) {
+            tracker.usedSubtree(fullKey(key));
             throw new ConfigurationException(fullKey(key) + ": must be a list of values, not a section");
         }
         if (!(value instanceof List<?> list)) {
@@ -100,6 +115,7 @@ public final class TreeConfigView implements ConfigView {
             return new TreeConfigView(fullKey(key), Map.of(), tracker);
         }
         if (!(value instanceof Map<?, ?> map)) {
+            tracker.usedSubtree(fullKey(key));
             throw new ConfigurationException(fullKey(key) + ": must be a section (key: value pairs)");
         }
         @SuppressWarnings("unchecked")
@@ -119,6 +135,7 @@ public final class TreeConfigView implements ConfigView {
             return List.of();
         }
         if (!(value instanceof List<?> list)) {
+            tracker.usedSubtree(fullKey(key));
             throw new ConfigurationException(fullKey(key) + ": must be a list");
         }
         List<TreeConfigView> sections = new ArrayList<>();
@@ -133,6 +150,22 @@ public final class TreeConfigView implements ConfigView {
             sections.add(new TreeConfigView(elementKey, child, tracker));
         }
         return sections;
+    }
+
+    /**
+     * Records how the effective-configuration log shows {@code key} (its value, its default, or {@link #MASK}); the
+     * {@link ConfigBinder} calls it for every key it reads.
+     */
+    public void recordEffective(String key, String shown) {
+        tracker.effective.put(fullKey(key), shown);
+    }
+
+    /**
+     * Every key read through a {@link ConfigBinder} from any view of this root, in reading order, with its value or
+     * {@code "<default> (default)"}; sensitive values are {@link #MASK}.
+     */
+    public Map<String, String> effectiveConfig() {
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tracker.effective));
     }
 
     /** Marks the whole section under {@code key} as used (it is read elsewhere, wholesale). */
@@ -210,6 +243,7 @@ public final class TreeConfigView implements ConfigView {
         private final Set<String> used = new LinkedHashSet<>();
         private final Set<String> usedSubtrees = new LinkedHashSet<>();
         private final Map<String, Set<String>> requested = new ConcurrentHashMap<>();
+        private final Map<String, String> effective = new LinkedHashMap<>();
 
         void used(String fullKey) {
             used.add(fullKey);

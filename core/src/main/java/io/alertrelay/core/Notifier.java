@@ -67,7 +67,7 @@ public final class Notifier implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Notifier.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Router router;
+    private volatile Router router;
     private final Silences silences;
     private final StateStore store;
     private final Clock clock;
@@ -109,6 +109,17 @@ public final class Notifier implements AutoCloseable {
 
     public Router router() {
         return router;
+    }
+
+    /**
+     * Routes from now on (a configuration reload). Repeat state and open groups are keyed by route: those of routes that
+     * stay are kept; a group of a route that is gone is still sent when due, to the sinks it was made for.
+     */
+    public synchronized void reroute(Router next) {
+        this.router = requireNonNull(next, "next is null");
+        for (Route route : next.all()) {
+            routesByKey.put(next.key(route), route);
+        }
     }
 
     public Silences silences() {

@@ -38,7 +38,9 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
 
     private final EventDecoder decoder;
     private final Notifier notifier;
-    private final Map<String, SinkWorker> workers;
+    /** The workers by sink id (and the routes that name them), swapped whole by {@link #reconfigure} under routingLock. */
+    private volatile Routing routing;
+    private final Object routingLock = new Object();
     private final MeterRegistry metrics;
     private final Counter received;
     private final Counter unrouted;
@@ -56,6 +58,20 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
     private volatile boolean ingesting = true;
     /** Completes messages that want to hear back (stream entries) once durable; made on first use. */
     private volatile DurableCompletions completions;
+
+    private record Routing(List<Route> routes, Map<String, SinkWorker> workers) {
+        Routing {
+            routes = List.copyOf(routes);
+            workers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(workers));
+            for (Route route : routes) {
+                for (String sink : route.sinks()) {
+                    if (!workers.containsKey(sink)) {
+                        throw new IllegalArgumentException("route names unknown sink " + sink);
+                    }
+                }
+            }
+        }
+    }
 
     /** A message waiting for the pipeline thread: a delivered one, or a copy from another node (canaries only). */
     private record Ingested(InboundMessage message, boolean duplicate) {}
@@ -106,20 +122,23 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
         for (SinkWorker worker : workers) {
             byId.put(worker.id(), worker);
         }
-        this.workers = byId;
-        for (Route route : notifier.router().all()) {
-            for (String sink : route.sinks()) {
-                if (!byId.containsKey(sink)) {
-                    throw new IllegalArgumentException("route names unknown sink " + sink);
-                }
-            }
-        }
+        this.routing = new Routing(notifier.router().all(), byId); // throws if a route names no worker
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.received = Counter.builder("alertrelay.events.received").description("Messages read from the source")
                 .register(metrics);
         this.unrouted = Counter.builder("alertrelay.events.unrouted").description("Alerts no route matched")
                 .register(metrics);
-        notifier.deliverTo((sinkId, alerts) -> byId.get(sinkId).offerAll(alerts));
+        notifier.deliverTo((sinkId, alerts) -> {
+            synchronized (routingLock) { // a group flushed on the notifier's thread, while a reload swaps workers
+                SinkWorker worker = routing.workers().get(sinkId);
+                if (worker != null) {
+                    worker.offerAll(alerts);
+                } else {
+                    log.error("Sink {} is gone (removed by a reload); a notification of {} alert(s) for it is not "
+                            + "delivered", sinkId, alerts.size());
+                }
+            }
+        });
         this.canariesAbsorbed = Counter.builder("alertrelay.canaries.absorbed")
                 .description("Canaries that reached the sinks' edge and were not sent to people").register(metrics);
         this.shed = Counter.builder("alertrelay.events.shed")
@@ -151,7 +170,7 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
     }
 
     public void start() {
-        workers.values().forEach(SinkWorker::start);
+        routing.workers().values().forEach(SinkWorker::start);
         notifier.start();
         if (ingestThread != null) {
             ingestThread.start();
@@ -270,7 +289,8 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
         if (current == null) {
             synchronized (this) {
                 if (completions == null) {
-                    SinkWorker any = workers.values().iterator().next(); // every worker shares the one outbox
+                    // every worker shares the one outbox
+                    SinkWorker any = routing.workers().values().iterator().next();
                     completions = new DurableCompletions(any::awaitDurable);
                 }
                 current = completions;
@@ -297,6 +317,13 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
                 log.warn("Alert observer {} failed", observer, e);
             }
         }
+        synchronized (routingLock) { // a reconfigure never closes a worker this dispatch is offering to
+            return route(alert, canary);
+        }
+    }
+
+    private long route(Alert alert, boolean canary) {
+        Map<String, SinkWorker> workers = routing.workers();
         if (canary) {
             // canaries test the path: every matching route that asks for them, whatever `continue` says; no silence,
             // repeat rule or group holds them back
@@ -345,7 +372,7 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
     private long offer(Set<String> sinkIds, List<Alert> alerts) {
         long upToId = 0;
         for (String target : sinkIds) {
-            long id = workers.get(target).offerNotification(alerts);
+            long id = routing.workers().get(target).offerNotification(alerts);
             upToId = id < 0 || upToId < 0 ? -1 : Math.max(upToId, id);
         }
         return upToId;
@@ -359,12 +386,58 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
 
     /** Hands an alert straight to the named sinks, skipping routes and listeners. */
     public void dispatchTo(Alert alert, List<String> sinkIds) {
-        for (String sinkId : sinkIds) {
-            SinkWorker worker = workers.get(sinkId);
-            if (worker != null) {
-                worker.offer(alert);
+        synchronized (routingLock) {
+            for (String sinkId : sinkIds) {
+                SinkWorker worker = routing.workers().get(sinkId);
+                if (worker != null) {
+                    worker.offer(alert);
+                }
             }
         }
+    }
+
+    /**
+     * Replaces the routes and the sinks while alerts flow (a configuration reload). Workers of {@code added} ids that
+     * exist already replace them (a changed sink); the others are new. Make before break: from the swap on, every
+     * alert is recorded for the new workers; a replaced or removed worker then stops taking alerts, delivers what it
+     * holds for up to {@code drainTimeout} and is closed; what it did not deliver stays in the outbox, where the new
+     * worker of the same id (started after the old one stopped, so no notification is sent by both) picks it up. No
+     * alert is dropped: the swap and every dispatch hold the same lock.
+     *
+     * @param added   workers not started yet; started here
+     * @param removed ids whose workers are closed (their undelivered notifications stay in the outbox)
+     * @return the workers that were closed (replaced or removed)
+     */
+    public List<SinkWorker> reconfigure(List<Route> routes, List<SinkWorker> added, Set<String> removed,
+                                        Duration drainTimeout) {
+        List<SinkWorker> retired = new ArrayList<>();
+        synchronized (routingLock) {
+            Map<String, SinkWorker> next = new LinkedHashMap<>(routing.workers());
+            for (String id : removed) {
+                SinkWorker old = next.remove(id);
+                if (old != null) {
+                    retired.add(old);
+                }
+            }
+            for (SinkWorker worker : added) {
+                SinkWorker old = next.put(worker.id(), worker);
+                if (old != null) {
+                    retired.add(old);
+                }
+            }
+            this.routing = new Routing(routes, next); // throws (and changes nothing) if a route names no worker
+            notifier.reroute(new Router(routes, notifier.router().defaultSinks()));
+        }
+        for (SinkWorker old : retired) {
+            old.close(drainTimeout);
+        }
+        added.forEach(SinkWorker::start);
+        return retired;
+    }
+
+    /** The routes in use now. */
+    public List<Route> routes() {
+        return routing.routes();
     }
 
     private void reject(Rejection rejection) {
@@ -390,8 +463,9 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
         }
     }
 
+    /** The sinks' workers now, by id (a snapshot: a reload may replace them). */
     public Map<String, SinkWorker> workers() {
-        return java.util.Collections.unmodifiableMap(workers);
+        return routing.workers();
     }
 
     /**
@@ -420,7 +494,7 @@ public final class Pipeline implements MessageHandler, AutoCloseable {
             }
         }
         notifier.close();
-        for (SinkWorker worker : workers.values()) {
+        for (SinkWorker worker : routing.workers().values()) {
             long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
             worker.close(Duration.ofMillis(left));
         }

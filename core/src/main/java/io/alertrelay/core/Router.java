@@ -48,6 +48,11 @@ public final class Router {
     }
 
     /** The configured routes and, last, the default one if any. */
+    /** {@code default-sinks}: where an alert no route matched goes; empty for nowhere. */
+    public List<String> defaultSinks() {
+        return fallback == null ? List.of() : fallback.sinks();
+    }
+
     public List<Route> all() {
         List<Route> all = new ArrayList<>(routes);
         if (fallback != null) {

@@ -60,6 +60,19 @@ public interface Sink extends AutoCloseable {
     }
 
     /**
+     * Checks, without delivering anything, that the receiver can be reached and accepts this sink's credentials (an
+     * SMTP login, Slack's {@code auth.test}), for {@code alert-relay check-config --connect}. May block up to the
+     * sink's own timeout; never throws for a transport failure. Empty when the sink offers no such check (the
+     * default): the host then says the credentials were not checked, never that they are fine.
+     *
+     * @return {@link Outcome#DELIVERED} when the receiver accepted the credentials; otherwise the outcome and a detail
+     *         that, like every detail, contains no secret
+     */
+    default java.util.Optional<DeliveryResult> checkConnection() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Checks, once at start-up before any delivery, that the receiver accepts this sink's credentials (Slack's
      * {@code auth.test}, for example). {@link SinkFactory#create} makes no network call; this is where one belongs.
      * Throws a {@link ConfigurationException} naming the key (never its value) when the receiver refuses the

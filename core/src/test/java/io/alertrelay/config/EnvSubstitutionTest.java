@@ -35,4 +35,24 @@ final class EnvSubstitutionTest {
         assertThat(substitution.problems())
                 .containsExactly("sinks.ops.webhook-url: environment variable SLACK_WEBHOOK_URL is not set");
     }
+
+    @Test
+    void anEnvPrefixedReferenceIsAProblemNotALiteralPassword() {
+        EnvSubstitution substitution = new EnvSubstitution(name -> "secret");
+        Map<String, Object> result = substitution.apply(Map.of("sinks", Map.of("mail", Map.of(
+                "password", "${ENV:SMTP_PASSWORD}"))));
+        assertThat(substitution.problems()).containsExactly(
+                "sinks.mail.password: ${ENV:SMTP_PASSWORD} is not supported; write ${SMTP_PASSWORD}");
+        assertThat(result.toString()).doesNotContain("ENV:");
+    }
+
+    @Test
+    void anyOtherReferenceFormIsAProblemThatDoesNotQuoteTheValue() {
+        EnvSubstitution substitution = new EnvSubstitution(name -> "x");
+        substitution.apply(Map.of("a", "p4ss${word:=x}", "b", "unclosed ${NAME", "c", "$${ENV:LITERAL}"));
+        assertThat(substitution.problems()).containsExactlyInAnyOrder(
+                "a: has a '${' that is not ${NAME} or ${NAME:-default} (write $${ for a literal ${)",
+                "b: has a '${' that is not ${NAME} or ${NAME:-default} (write $${ for a literal ${)");
+        assertThat(substitution.problems().toString()).doesNotContain("p4ss");
+    }
 }

@@ -80,6 +80,11 @@ final class RelayProcess implements AutoCloseable {
         return read(stderr);
     }
 
+    /** The relay's process id, for signals ({@code kill -HUP}). */
+    long pid() {
+        return process.pid();
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

@@ -3,8 +3,6 @@ package io.alertrelay.watchdog;
 import static java.util.Objects.requireNonNull;
 
 import io.alertrelay.config.ConfigBinder;
-import io.alertrelay.config.ConfigBinder.Sensitivity;
-import io.alertrelay.config.Parser;
 import io.alertrelay.config.Parsers;
 import io.alertrelay.spi.ConfigView;
 import io.alertrelay.spi.ConfigurationException;
@@ -131,23 +129,19 @@ public record WatchdogConfig(
      * @throws ConfigurationException with every problem found
      */
     public static WatchdogConfig from(ConfigView root) {
-        List<String> problems = new ArrayList<>();
-        ConfigView watchdog = section(root, "watchdog", problems);
-        ConfigView canarySection = section(watchdog, "canary", problems);
-        ConfigView httpSection = section(root, "http", problems);
+        ConfigBinder top = new ConfigBinder(root);
+        ConfigBinder binder = top.section("watchdog");
+        ConfigBinder canaryBinder = binder.section("canary");
 
-        ConfigBinder canaryBinder = new ConfigBinder(canarySection);
         Duration interval = canaryBinder.optional("interval", Parsers::duration, DEFAULT_CANARY_INTERVAL);
         Duration timeout = canaryBinder.optional("timeout", Parsers::duration, DEFAULT_CANARY_TIMEOUT);
         Optional<String> channel = canaryBinder.optional("channel", Parsers::string);
         canaryBinder.check(interval.compareTo(MIN_CANARY_INTERVAL) >= 0, "interval", "must be at least 100ms");
         canaryBinder.check(!timeout.isZero(), "timeout", "must be more than 0");
-        problems.addAll(canaryBinder.problems());
 
-        ConfigBinder binder = new ConfigBinder(watchdog);
         // blank counts as absent, so `heartbeat-url: ${HEARTBEAT_URL:-}` switches the heartbeat off when unset
-        Optional<URI> heartbeatUrl = binder.optional("heartbeat-url",
-                (Parser<URI>) value -> value.isBlank() ? null : Parsers.httpUrl(value), Sensitivity.SENSITIVE);
+        Optional<URI> heartbeatUrl = binder.secret("heartbeat-url",
+                value -> value.isBlank() ? null : Parsers.httpUrl(value));
         Duration heartbeatInterval = binder.optional("heartbeat-interval", Parsers::duration, DEFAULT_HEARTBEAT_INTERVAL);
         binder.check(heartbeatInterval.compareTo(MIN_HEARTBEAT_INTERVAL) >= 0, "heartbeat-interval", "must be at least 1s");
         List<String> healthRoute = binder.list("health-route", Parsers::string);
@@ -156,23 +150,17 @@ public record WatchdogConfig(
         readyCanaryAge.ifPresent(age -> binder.check(age.compareTo(minimumAge) >= 0, "ready-canary-age",
                 "must be at least watchdog.canary.interval + watchdog.canary.timeout (" + Durations.format(minimumAge)
                         + "), or readiness flaps between canaries"));
-        problems.addAll(binder.problems());
 
-        ConfigBinder httpBinder = new ConfigBinder(httpSection);
+        ConfigBinder httpBinder = top.section("http");
         boolean enabled = httpBinder.optional("enabled", Parsers::bool, true);
         String bind = httpBinder.optional("bind", Parsers::string, DEFAULT_HTTP_BIND).trim();
         int port = httpBinder.optional("port", Parsers::integer, DEFAULT_HTTP_PORT);
         httpBinder.check(port >= 0 && port <= 65535, "port", "must be 0-65535 (0 = any free port)");
         // blank counts as absent, so `token: ${RELAY_HTTP_TOKEN:-}` leaves it unset
-        Optional<String> token = httpBinder.optional("token",
-                (Parser<String>) value -> value.isBlank() ? null : value.strip(), Sensitivity.SENSITIVE);
+        Optional<String> token = httpBinder.secret("token", value -> value.isBlank() ? null : value.strip());
         token.ifPresent(value -> httpBinder.check(value.length() >= MIN_HTTP_TOKEN_LENGTH, "token",
                 "must be at least " + MIN_HTTP_TOKEN_LENGTH + " characters (value not shown: sensitive)"));
-        problems.addAll(httpBinder.problems());
-
-        if (!problems.isEmpty()) {
-            throw new ConfigurationException(problems);
-        }
+        top.throwIfInvalid();
         return new WatchdogConfig(
                 new Canary(interval, timeout, channel),
                 heartbeatUrl,
@@ -218,37 +206,5 @@ public record WatchdogConfig(
         Duration threeIntervals = interval.multipliedBy(3);
         Duration minimum = interval.plus(timeout);
         return threeIntervals.compareTo(minimum) >= 0 ? threeIntervals : minimum;
-    }
-
-    private static ConfigView section(ConfigView parent, String key, List<String> problems) {
-        try {
-            return parent.section(key);
-        } catch (ConfigurationException e) {
-            problems.addAll(e.problems());
-            return new EmptyView(parent.fullKey(key));
-        }
-    }
-
-    /** Stands in for a section that is not a section (already reported), so the rest can still be checked. */
-    private record EmptyView(String prefix) implements ConfigView {
-        @Override
-        public Set<String> keys() {
-            return Set.of();
-        }
-
-        @Override
-        public Optional<String> get(String key) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<List<String>> getList(String key) {
-            return Optional.empty();
-        }
-
-        @Override
-        public ConfigView section(String key) {
-            return new EmptyView(fullKey(key));
-        }
     }
 }

@@ -136,6 +136,39 @@ final class EmailSink implements Sink {
         }
     }
 
+    /**
+     * {@code check-config --connect}: opens the SMTP connection as a delivery would (STARTTLS or SMTPS as configured,
+     * then AUTH when a username is set) and closes it, sending no mail.
+     */
+    @Override
+    public java.util.Optional<DeliveryResult> checkConnection() {
+        if (closed.get()) {
+            return java.util.Optional.of(DeliveryResult.retryable("email sink " + instanceName + " is closed"));
+        }
+        try {
+            Transport transport = session.getTransport("smtp");
+            try {
+                transport.connect(config.host(), config.port(), config.username().orElse(null),
+                        config.password().orElse(null));
+            } finally {
+                try {
+                    transport.close();
+                } catch (MessagingException e) {
+                    log.debug("Email sink {}: closing the check connection failed", instanceName);
+                }
+            }
+            return java.util.Optional.of(new DeliveryResult(Outcome.DELIVERED, endpoint + " accepted the connection"
+                    + (config.authenticates() ? " and the login" : " (no login configured)"), java.util.Optional.empty()));
+        } catch (MessagingException e) {
+            DeliveryResult classified = SmtpFailures.classify(e, endpoint);
+            return java.util.Optional.of(new DeliveryResult(classified.outcome(), redact(classified.detail()),
+                    classified.retryAfter()));
+        } catch (RuntimeException e) {
+            return java.util.Optional.of(DeliveryResult.retryable(redact("unexpected error with " + endpoint + ": "
+                    + SmtpFailures.firstLine(e.toString()))));
+        }
+    }
+
     private void send(MimeMessage message) throws MessagingException {
         Transport transport = session.getTransport("smtp");
         try {

@@ -3,7 +3,6 @@ package io.alertrelay.sink.email;
 import static java.util.Objects.requireNonNull;
 
 import io.alertrelay.config.ConfigBinder;
-import io.alertrelay.config.ConfigBinder.Sensitivity;
 import io.alertrelay.config.Parsers;
 import io.alertrelay.spi.ConfigView;
 import jakarta.mail.internet.AddressException;
@@ -67,18 +66,15 @@ public record EmailSinkConfig(
     /** Reads and validates {@code config}, reporting every problem at once, each under its full key. */
     public static EmailSinkConfig from(ConfigView config) {
         ConfigBinder c = new ConfigBinder(config);
-        String host = c.required("host", EmailSinkConfig::parseHost);
+        ConfigBinder.Required<String> host = c.required("host", EmailSinkConfig::parseHost);
         Tls tls = c.optional("tls", Parsers.enumValue(Tls.class), Tls.STARTTLS);
         Optional<Integer> port = c.optional("port", Parsers::positiveInt);
         port.ifPresent(p -> c.check(p <= 65535, "port", "must be at most 65535"));
-        int problemsBeforeUsername = c.problems().size();
+        boolean usernameGiven = c.isPresent("username");
         Optional<String> username = c.optional("username", EmailSinkConfig::parseUsername);
-        boolean usernameGiven = username.isPresent() || c.problems().size() > problemsBeforeUsername;
-        int problemsBeforePassword = c.problems().size();
-        // the type witness picks the Sensitivity overload over optional(key, parser, defaultValue)
-        Optional<String> password = c.<String>optional("password", EmailSinkConfig::parsePassword, Sensitivity.SENSITIVE);
-        boolean passwordGiven = password.isPresent() || c.problems().size() > problemsBeforePassword;
-        String from = c.required("from", EmailSinkConfig::parseAddress);
+        boolean passwordGiven = c.isPresent("password");
+        Optional<String> password = c.secret("password", EmailSinkConfig::parsePassword);
+        ConfigBinder.Required<String> from = c.required("from", EmailSinkConfig::parseAddress);
 
         int problemsBeforeTo = c.problems().size();
         List<String> to = c.list("to", EmailSinkConfig::parseAddress);
@@ -97,7 +93,8 @@ public record EmailSinkConfig(
 
         c.throwIfInvalid();
         int effectivePort = port.orElse(tls == Tls.SMTPS ? DEFAULT_SMTPS_PORT : DEFAULT_PORT);
-        return new EmailSinkConfig(host, effectivePort, tls, username, password, from, to, subjectPrefix, timeout);
+        return new EmailSinkConfig(host.get(), effectivePort, tls, username, password, from.get(), to, subjectPrefix,
+                timeout);
     }
 
     /** Whether the sink logs in (SMTP AUTH). */

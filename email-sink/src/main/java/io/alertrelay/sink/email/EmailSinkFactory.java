@@ -36,4 +36,10 @@ public final class EmailSinkFactory implements SinkFactory {
         }
         return new EmailSink(emailConfig, context);
     }
+
+    /** Parses only; the warning about {@code tls: none} is logged once, by {@link #create}. */
+    @Override
+    public void validate(ConfigView config, SinkContext context) {
+        EmailSinkConfig.from(config);
+    }
 }

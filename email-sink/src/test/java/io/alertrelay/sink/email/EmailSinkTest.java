@@ -113,6 +113,25 @@ class EmailSinkTest {
     }
 
     @Test
+    void checkConnectionLogsInAndSendsNothing() {
+        try (EmailSink sink = new EmailSink(EmailSinkConfig.from(view(local(smtpPort(), "username", USER, "password",
+                PASSWORD))), TestSinkContext.named("ops-mail"), new Properties())) {
+            assertThat(sink.checkConnection()).hasValueSatisfying(result -> {
+                assertThat(result.outcome()).isEqualTo(Outcome.DELIVERED);
+                assertThat(result.detail()).contains("accepted the connection and the login");
+            });
+        }
+        try (EmailSink sink = new EmailSink(EmailSinkConfig.from(view(local(smtpPort(), "username", USER, "password",
+                "not-the-" + PASSWORD))), TestSinkContext.named("ops-mail"), new Properties())) {
+            assertThat(sink.checkConnection()).hasValueSatisfying(result -> {
+                assertThat(result.outcome()).isEqualTo(Outcome.REJECTED);
+                assertThat(result.detail()).startsWith("authentication failed").doesNotContain(PASSWORD);
+            });
+        }
+        assertThat(greenMail.getReceivedMessages()).isEmpty();
+    }
+
+    @Test
     void serverDownIsRetryable() throws IOException {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -156,7 +156,8 @@ public final class RedisSource implements Source {
             }
             started = true;
             this.handler = handler;
-            log.info("Starting Redis source: {}", config);
+            log.info("Starting Redis source: {} (its settings: the effective configuration, logged at start)",
+                    config.redactedTarget());
             timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "alert-relay-redis-source");
                 thread.setDaemon(true);

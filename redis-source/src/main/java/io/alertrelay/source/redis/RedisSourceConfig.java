@@ -3,7 +3,6 @@ package io.alertrelay.source.redis;
 import static java.util.Objects.requireNonNull;
 
 import io.alertrelay.config.ConfigBinder;
-import io.alertrelay.config.ConfigBinder.Sensitivity;
 import io.alertrelay.config.Parsers;
 import io.alertrelay.config.Parsers.HostAndPort;
 import io.alertrelay.spi.ConfigView;
@@ -245,10 +244,10 @@ public record RedisSourceConfig(
                     + redis.fullKey("cluster") + ")");
         }
 
-        Optional<Secret> password = c.<String>optional("password", Parsers::string, Sensitivity.SENSITIVE).map(Secret::new);
+        Optional<Secret> password = c.secret("password", Parsers::string).map(Secret::new);
 
         Optional<Standalone> standalone = Optional.empty();
-        Optional<String> rawUrl = c.<String>optional("url", Parsers::string, Sensitivity.SENSITIVE);
+        Optional<String> rawUrl = c.secret("url", Parsers::string);
         if (rawUrl.isPresent()) {
             try {
                 ParsedUrl url = ParsedUrl.parse(rawUrl.get());
@@ -332,25 +331,19 @@ public record RedisSourceConfig(
     }
 
     private static Optional<Sentinel> readSentinel(ConfigView redis, ConfigBinder c) {
-        ConfigView section;
-        try {
-            section = redis.section("sentinel");
-        } catch (ConfigurationException e) {
-            c.addAll(e.problems());
-            return Optional.empty();
-        }
-        ConfigBinder s = new ConfigBinder(section);
-        String master = s.required("master", Parsers::string);
+        int problemsBefore = c.problems().size();
+        ConfigBinder s = c.section("sentinel"); // shares c's problems
+        ConfigView section = s.view();
+        ConfigBinder.Required<String> master = s.required("master", Parsers::string);
         List<HostAndPort> nodes = s.list("nodes", Parsers::hostAndPort);
-        if (nodes.isEmpty() && s.isValid() && isAbsentOrEmpty(section, "nodes")) {
+        if (nodes.isEmpty() && c.problems().size() == problemsBefore && isAbsentOrEmpty(section, "nodes")) {
             s.problem("nodes", "is required: a list of sentinel host:port (e.g. [\"10.0.0.1:26379\"])");
         }
-        Optional<Secret> password = s.<String>optional("password", Parsers::string, Sensitivity.SENSITIVE).map(Secret::new);
-        c.addAll(s.problems());
-        if (!s.isValid()) {
+        Optional<Secret> password = s.secret("password", Parsers::string).map(Secret::new);
+        if (c.problems().size() > problemsBefore) {
             return Optional.empty();
         }
-        return Optional.of(new Sentinel(master, nodes, password));
+        return Optional.of(new Sentinel(master.get(), nodes, password));
     }
 
     private static Optional<Cluster> readCluster(ConfigView redis, ConfigBinder c) {

@@ -60,7 +60,7 @@ public record StreamSubscription(String stream, String group, String field, Stri
     /** Reads one {@code subscriptions[i]} entry that has a {@code stream} key; every problem at once, keyed. */
     public static StreamSubscription from(ConfigView entry) {
         ConfigBinder c = new ConfigBinder(entry);
-        String stream = c.required("stream", Parsers::string);
+        String stream = c.required("stream", Parsers::string).asOptional().orElse(null);
         c.check(stream == null || !stream.isBlank(), "stream", "must not be empty");
         String group = c.optional("group", Parsers::string, DEFAULT_GROUP);
         c.check(!group.isBlank(), "group", "must not be empty");

@@ -38,6 +38,12 @@ final class SubscriptionTracker {
     private long resubscribes;
     private boolean canVerify;
     private boolean verifying;
+    /**
+     * The registry only gained subscriptions while this connection was live (a reload): the acknowledged ones keep
+     * delivering, so the state stays; the new ones are subscribed and the connection verified again once they are
+     * acknowledged.
+     */
+    private boolean additionsPending;
     private long verifyToken;
     private boolean closed;
 
@@ -71,6 +77,7 @@ final class SubscriptionTracker {
         acknowledged.clear();
         lastCount = 0;
         verifying = false;
+        additionsPending = false;
         this.canVerify = canVerify;
         connections++;
         if (connections > 1) {
@@ -146,7 +153,15 @@ final class SubscriptionTracker {
                 plan.unsubscribe(subscription);
             }
         }
-        if (!plan.commands().isEmpty() && state != SubscriptionState.CONNECTED) {
+        boolean onlyAdditions = plan.commands().stream().allMatch(command -> command.action() == Action.SUBSCRIBE);
+        if (!plan.commands().isEmpty() && onlyAdditions
+                && (state == SubscriptionState.SUBSCRIBED || state == SubscriptionState.VERIFIED)) {
+            // what is acknowledged still delivers: subscriptions that stay are never reported lost
+            additionsPending = true;
+            reason = "registry gained " + plan.commands().size() + " subscription(s); waiting for the server's "
+                    + "acknowledgements (the others keep delivering)";
+        } else if (!plan.commands().isEmpty() && state != SubscriptionState.CONNECTED) {
+            additionsPending = false;
             transition(plan, SubscriptionState.CONNECTED, "registry changed to " + describe(want)
                     + "; waiting for the server's acknowledgements", false);
         }
@@ -345,6 +360,22 @@ final class SubscriptionTracker {
 
     private void evaluate(Plan plan, Set<Subscription> want) {
         boolean complete = acknowledged.equals(want) && lastCount == want.size();
+        if (additionsPending && (state == SubscriptionState.SUBSCRIBED || state == SubscriptionState.VERIFIED)) {
+            if (complete) {
+                additionsPending = false;
+                reason = "server acknowledged all " + want.size() + " subscriptions on " + node;
+                if (canVerify) {
+                    // checked again; an earlier check is outdated. VERIFIED: a mismatch rebuilds the connection
+                    // (make-before-break); SUBSCRIBED: a match makes it VERIFIED
+                    requestVerification(plan);
+                }
+                return;
+            }
+            if (want.containsAll(acknowledged)) {
+                return;   // still waiting for the additions; nothing acknowledged was lost
+            }
+            additionsPending = false;
+        }
         if (complete && state == SubscriptionState.CONNECTED) {
             transition(plan, SubscriptionState.SUBSCRIBED, want.isEmpty()
                     ? "nothing to subscribe on " + node

@@ -3,7 +3,6 @@ package io.alertrelay.sink.slack;
 import static java.util.Objects.requireNonNull;
 
 import io.alertrelay.config.ConfigBinder;
-import io.alertrelay.config.ConfigBinder.Sensitivity;
 import io.alertrelay.config.Parsers;
 import io.alertrelay.spi.ConfigView;
 import io.alertrelay.spi.ConfigurationException;
@@ -23,7 +22,8 @@ import okhttp3.HttpUrl;
  * with {@code chat.postMessage} to {@code api-url}). Exactly one of {@code webhook-url} and {@code token} is set.
  *
  * <p>The webhook URL carries Slack's token, so it is a secret, like the bot token: both are read as
- * {@linkplain Sensitivity#SENSITIVE sensitive} (never quoted in a configuration error) and {@link #toString()} shows
+ * sensitive ({@link ConfigBinder#secret}, {@link ConfigBinder#requiredSecret}: never quoted in a configuration error,
+ * masked in the effective configuration) (never quoted in a configuration error) and {@link #toString()} shows
  * only the webhook's scheme and host, and never the token.
  *
  * @param webhookUrl     {@code webhook-url}: the incoming-webhook URL (http or https); null with the Web API
@@ -83,13 +83,13 @@ public record SlackSinkConfig(
 
     /** Reads and validates the binder's section; throws one {@code ConfigurationException} listing every problem. */
     public static SlackSinkConfig from(ConfigBinder c) {
-        Optional<String> token = c.<String>optional("token", Parsers::string, (Sensitivity) Sensitivity.SENSITIVE);
+        Optional<String> token = c.secret("token", Parsers::string);
         URI url = null;
         if (token.isEmpty()) {
             // the Web API's token and channel are the other way; docs/sinks/slack.md
-            url = c.required("webhook-url", Parsers::httpUrl, Sensitivity.SENSITIVE);
+            url = c.requiredSecret("webhook-url", Parsers::httpUrl).asOptional().orElse(null);
         } else if (c.view().keys().contains("webhook-url")) {
-            c.<String>optional("webhook-url", Parsers::string, (Sensitivity) Sensitivity.SENSITIVE);
+            c.secret("webhook-url", Parsers::string);
             c.problem("webhook-url", "set both webhook-url and token; use one transport: webhook-url, or token "
                     + "and channel (the Web API)");
         }
@@ -145,7 +145,7 @@ public record SlackSinkConfig(
         try {
             section = view.section("mention");
         } catch (ConfigurationException notASection) {
-            String text = c.required("mention", Parsers::string);
+            String text = c.required("mention", Parsers::string).asOptional().orElse(null);
             if (text != null) {
                 for (Severity severity : Severity.values()) {
                     mentions.put(severity, text);
@@ -156,7 +156,7 @@ public record SlackSinkConfig(
         ConfigBinder perSeverity = new ConfigBinder(section);
         for (String key : section.keys()) {
             Optional<Severity> severity = Severity.fromWireName(key);
-            String text = perSeverity.required(key, Parsers::string);
+            String text = perSeverity.required(key, Parsers::string).asOptional().orElse(null);
             if (severity.isEmpty()) {
                 perSeverity.problem(key, "is not a severity; use " + java.util.Arrays.stream(Severity.values())
                         .map(Severity::wireName).toList());

@@ -6,8 +6,6 @@ import io.alertrelay.spi.ConfigView;
 import io.alertrelay.spi.Sink;
 import io.alertrelay.spi.SinkContext;
 import io.alertrelay.spi.SinkFactory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code type: slack}: posts each alert as a Block Kit message to a Slack incoming webhook, or through the Web API
@@ -19,7 +17,6 @@ import org.slf4j.LoggerFactory;
  * key and makes no network calls; the token is checked with {@code auth.test} in {@link Sink#verify()}.
  */
 public final class SlackSinkFactory implements SinkFactory {
-    private static final Logger log = LoggerFactory.getLogger(SlackSinkFactory.class);
 
     @Override
     public String name() {
@@ -32,7 +29,12 @@ public final class SlackSinkFactory implements SinkFactory {
         requireNonNull(context, "context is null");
         SlackSinkConfig slack = SlackSinkConfig.from(config);
         SlackSink sink = new SlackSink(slack, context, config.fullKey("token"));
-        log.info("slack sink {}: {}", context.instanceName(), slack);
         return sink;
+    }
+
+    /** Parses only: the sink's HTTP client is made by {@link #create}. */
+    @Override
+    public void validate(ConfigView config, SinkContext context) {
+        SlackSinkConfig.from(config);
     }
 }

@@ -180,17 +180,17 @@ public record StreamWatchConfig(
                 problems.addAll(e.problems());
             }
             int atLeast = b.optional("at-least", range(1, MAX_AT_LEAST), 1);
-            Duration per = b.required("per", StreamWatchConfig::positiveDuration);
+            ConfigBinder.Required<Duration> per = b.required("per", StreamWatchConfig::positiveDuration);
             problems.addAll(b.problems());
             if (channel.isEmpty() && labels.isEmpty() && b.isValid()) {
                 problems.add(entry.prefix() + ": needs a channel, labels, or both (which alerts it counts)");
                 continue;
             }
-            if (!b.isValid() || per == null) {
+            if (!b.isValid() || !per.isValid()) {
                 continue;
             }
             Expectation expectation = new Expectation(
-                    name.orElseGet(() -> Expectation.defaultName(channel, labels)), channel, labels, atLeast, per);
+                    name.orElseGet(() -> Expectation.defaultName(channel, labels)), channel, labels, atLeast, per.get());
             String previous = names.putIfAbsent(expectation.name(), entry.prefix());
             if (previous != null) {
                 problems.add(entry.fullKey("name") + ": '" + expectation.name() + "' is already the name of "

@@ -3,10 +3,8 @@ package io.alertrelay.sink.webhook;
 import static java.util.Objects.requireNonNull;
 
 import io.alertrelay.config.ConfigBinder;
-import io.alertrelay.config.ConfigBinder.Sensitivity;
 import io.alertrelay.config.Parsers;
 import io.alertrelay.spi.ConfigView;
-import io.alertrelay.spi.ConfigurationException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Collections;
@@ -22,7 +20,7 @@ import okhttp3.HttpUrl;
  * The settings of one webhook sink ({@code sinks.<id>} with {@code type: webhook}). See {@code docs/sinks/webhook.md}.
  *
  * <p>The URL (it may carry a token in its path or query), every header value and the signing secret are secrets: they
- * are read as {@linkplain Sensitivity#SENSITIVE sensitive} (never quoted in a configuration error) and
+ * are read as secrets ({@link ConfigBinder#secret}) (never quoted in a configuration error) and
  * {@link #toString()} masks them.
  *
  * @param url            {@code url}: where to POST (http or https)
@@ -65,7 +63,8 @@ public record WebhookSinkConfig(
     /** Reads and validates the section; throws one {@code ConfigurationException} listing every problem. */
     public static WebhookSinkConfig from(ConfigView view) {
         ConfigBinder c = new ConfigBinder(view);
-        URI url = c.required("url", Parsers::httpUrl, Sensitivity.SENSITIVE);
+        ConfigBinder.Required<URI> required = c.requiredSecret("url", Parsers::httpUrl);
+        URI url = required.asOptional().orElse(null);
         if (url != null && HttpUrl.parse(url.toString()) == null) {
             c.problem("url", "value is not a valid http or https URL (value not shown: sensitive)");
         }
@@ -73,9 +72,9 @@ public record WebhookSinkConfig(
             c.problem("url", "must not contain user:password@ (put credentials in headers; value not shown: sensitive)");
         }
 
-        Map<String, String> headers = headers(view, c);
+        Map<String, String> headers = headers(c);
 
-        Optional<String> signingSecret = c.<String>optional("signing-secret", Parsers::string, Sensitivity.SENSITIVE);
+        Optional<String> signingSecret = c.secret("signing-secret", Parsers::string);
         signingSecret.ifPresent(secret -> c.check(secret.length() >= MIN_SIGNING_SECRET
                 && secret.length() <= MAX_SIGNING_SECRET, "signing-secret",
                 "must be " + MIN_SIGNING_SECRET + " to " + MAX_SIGNING_SECRET
@@ -94,24 +93,17 @@ public record WebhookSinkConfig(
         c.throwIfInvalid();
         Duration effectiveConnect = connectTimeout.orElse(
                 DEFAULT_CONNECT_TIMEOUT.compareTo(effectiveTimeout) <= 0 ? DEFAULT_CONNECT_TIMEOUT : effectiveTimeout);
-        return new WebhookSinkConfig(url, headers, signingSecret, template, effectiveTimeout, effectiveConnect);
+        return new WebhookSinkConfig(required.get(), headers, signingSecret, template, effectiveTimeout, effectiveConnect);
     }
 
     /** {@code headers:}, a section of name: value; every value sensitive. */
-    private static Map<String, String> headers(ConfigView view, ConfigBinder c) {
-        ConfigView section;
-        try {
-            section = view.section("headers");
-        } catch (ConfigurationException e) {
-            c.addAll(e.problems());
-            return Map.of();
-        }
-        ConfigBinder h = new ConfigBinder(section);
+    private static Map<String, String> headers(ConfigBinder c) {
+        ConfigBinder h = c.section("headers"); // shares c's problems
         Map<String, String> headers = new LinkedHashMap<>();
         Map<String, String> seen = new LinkedHashMap<>(); // lower-case name -> name as written
-        for (String name : section.keys()) {
+        for (String name : h.keys()) {
             int problemsBefore = h.problems().size();
-            Optional<String> value = h.<String>optional(name, WebhookSinkConfig::parseHeaderValue, Sensitivity.SENSITIVE);
+            Optional<String> value = h.secret(name, WebhookSinkConfig::parseHeaderValue);
             if (!isToken(name)) {
                 h.problem(name, "is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only)");
                 continue;
@@ -134,7 +126,6 @@ public record WebhookSinkConfig(
         if (headers.size() > MAX_HEADERS) {
             c.problem("headers", "has " + headers.size() + " headers; at most " + MAX_HEADERS);
         }
-        c.addAll(h.problems());
         return headers;
     }
 

@@ -6,8 +6,6 @@ import io.alertrelay.spi.ConfigView;
 import io.alertrelay.spi.Sink;
 import io.alertrelay.spi.SinkContext;
 import io.alertrelay.spi.SinkFactory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code type: webhook}: POSTs each alert as JSON to any HTTP endpoint, optionally shaped by a template, with custom
@@ -18,7 +16,6 @@ import org.slf4j.LoggerFactory;
  * {@code connect-timeout} (5s). {@link #create} validates every key and makes no network calls.
  */
 public final class WebhookSinkFactory implements SinkFactory {
-    private static final Logger log = LoggerFactory.getLogger(WebhookSinkFactory.class);
 
     @Override
     public String name() {
@@ -31,7 +28,12 @@ public final class WebhookSinkFactory implements SinkFactory {
         requireNonNull(context, "context is null");
         WebhookSinkConfig webhook = WebhookSinkConfig.from(config);
         WebhookSink sink = new WebhookSink(webhook, context);
-        log.info("webhook sink {}: {}", context.instanceName(), webhook);
         return sink;
+    }
+
+    /** Parses only: the sink's HTTP client is made by {@link #create}. */
+    @Override
+    public void validate(ConfigView config, SinkContext context) {
+        WebhookSinkConfig.from(config);
     }
 }
