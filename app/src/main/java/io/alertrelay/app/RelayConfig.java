@@ -304,6 +304,19 @@ record RelayConfig(
         }
         int problemsBefore = top.problems().size();
         for (ConfigBinder entry : top.sectionList("subscriptions")) {
+            if (entry.isPresent("stream")) {
+                if (entry.isPresent("pattern") || entry.isPresent("channel")) {
+                    top.addAll(List.of(entry.view().prefix() + ": needs exactly one of pattern, channel or stream"));
+                    markAllUsed((TreeConfigView) entry.view());
+                    continue;
+                }
+                try {
+                    streams.add(StreamSubscription.from(entry.view()));
+                } catch (ConfigurationException e) {
+                    top.addAll(e.problems());
+                }
+                continue;
+            }
             var pattern = entry.optional("pattern", Parsers::string);
             var channel = entry.optional("channel", Parsers::string);
             if (pattern.isPresent() == channel.isPresent()) {

@@ -107,17 +107,14 @@ public record SlackSinkConfig(
         }
         Map<Severity, String> mentions = mentions(c);
 
-        Optional<Duration> timeout = c.optional("timeout", Parsers::duration);
-        timeout.ifPresent(t -> {
-            c.check(t.compareTo(Duration.ZERO) > 0, "timeout", "must be greater than 0");
-            c.check(t.compareTo(MAX_TIMEOUT) <= 0, "timeout", "must be at most 1m");
-        });
-        Optional<Duration> connectTimeout = c.optional("connect-timeout", Parsers::duration);
-        connectTimeout.ifPresent(t -> c.check(t.compareTo(Duration.ZERO) > 0, "connect-timeout",
-                "must be greater than 0"));
-        Duration effectiveTimeout = timeout.orElse(DEFAULT_TIMEOUT);
-        connectTimeout.ifPresent(t -> c.check(t.compareTo(effectiveTimeout) <= 0, "connect-timeout",
-                "must be at most timeout (" + format(effectiveTimeout) + ")"));
+        Duration effectiveTimeout = c.optional("timeout", Parsers::duration, DEFAULT_TIMEOUT);
+        c.check(effectiveTimeout.compareTo(Duration.ZERO) > 0, "timeout", "must be greater than 0");
+        c.check(effectiveTimeout.compareTo(MAX_TIMEOUT) <= 0, "timeout", "must be at most 1m");
+        boolean connectTimeoutSet = c.isPresent("connect-timeout");
+        Duration connectTimeout = c.optional("connect-timeout", Parsers::duration, DEFAULT_CONNECT_TIMEOUT);
+        c.check(connectTimeout.compareTo(Duration.ZERO) > 0, "connect-timeout", "must be greater than 0");
+        c.check(!connectTimeoutSet || connectTimeout.compareTo(effectiveTimeout) <= 0, "connect-timeout",
+                "must be at most timeout (" + format(effectiveTimeout) + ")");
 
         Optional<String> channel = c.optional("channel", Parsers::string);
         if (token.isPresent() && channel.isEmpty()) {
@@ -129,7 +126,7 @@ public record SlackSinkConfig(
                 "'" + emoji + "' is not an emoji name like :rotating_light:"));
 
         c.throwIfInvalid();
-        return new SlackSinkConfig(url, effectiveTimeout, connectTimeout.orElse(DEFAULT_CONNECT_TIMEOUT), channel,
+        return new SlackSinkConfig(url, effectiveTimeout, connectTimeout, channel,
                 username, iconEmoji, token, apiUrl, mentions);
     }
 
