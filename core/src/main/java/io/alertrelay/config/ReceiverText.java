@@ -77,4 +77,20 @@ public final class ReceiverText {
         return !(e instanceof SocketTimeoutException)
                 && ("interrupted".equals(e.getMessage()) || Thread.currentThread().isInterrupted());
     }
+
+    /**
+     * {@code text} with every occurrence of each secret replaced, in any letter case (a receiver or a proxy may change
+     * the case of what it echoes). Empty secrets are ignored.
+     */
+    public static String redact(String text, java.util.Collection<String> secrets, String replacement) {
+        String result = text;
+        for (String secret : secrets) {
+            if (!secret.isEmpty()) {
+                result = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(secret),
+                        java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.UNICODE_CASE)
+                        .matcher(result).replaceAll(java.util.regex.Matcher.quoteReplacement(replacement));
+            }
+        }
+        return result;
+    }
 }

@@ -189,7 +189,7 @@ final class EmailSink implements Sink {
     /** Last guard: the password never leaves the sink, even if a server or library echoes it. */
     private String redact(String text) {
         String password = config.password().orElse("");
-        return password.isEmpty() ? text : text.replace(password, REDACTED);
+        return io.alertrelay.config.ReceiverText.redact(text, java.util.List.of(password), REDACTED);
     }
 
     /** Idempotent. Each delivery closes its own connection, so there is nothing else to release. */

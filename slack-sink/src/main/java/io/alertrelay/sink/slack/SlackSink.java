@@ -464,11 +464,10 @@ final class SlackSink implements Sink {
         return result;
     }
 
+    /** Every secret, in any letter case (a receiver or a proxy may change the case of what it echoes). */
     private String redact(String text) {
-        String result = text;
-        for (String secret : secrets) {
-            result = result.replace(secret, REDACTED);
-        }
+        return ReceiverText.redact(text, secrets, REDACTED);
+    }
         return result;
     }
 

@@ -288,6 +288,19 @@ class SlackSinkTest {
     }
 
     @Test
+    void aTokenEchoedInAnotherLetterCaseIsRedactedToo() {
+        // a receiver (or a proxy in front of it) may upper- or lower-case what it echoes; the token is still a secret
+        String body = "invalid_token " + TOKEN.toLowerCase(java.util.Locale.ROOT) + " at "
+                + webhookUrl.toString().toLowerCase(java.util.Locale.ROOT);
+
+        DeliveryResult result = answer(new MockResponse().setResponseCode(403).setBody(body));
+
+        assertThat(result.detail()).isEqualTo("Slack answered HTTP 403: invalid_token <redacted> at <redacted>");
+        assertThat(result.detail().toLowerCase(java.util.Locale.ROOT))
+                .doesNotContain(TOKEN.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    @Test
     void redirectsAreNotFollowedAndRejected() {
         DeliveryResult result = answer(new MockResponse().setResponseCode(302)
                 .setHeader("Location", server.url("/elsewhere")));
