@@ -468,8 +468,6 @@ final class SlackSink implements Sink {
     private String redact(String text) {
         return ReceiverText.redact(text, secrets, REDACTED);
     }
-        return result;
-    }
 
     /** The strings that would give the token away, longest first: the URL in its forms, its path, its last segment. */
     private static List<String> secretsOf(SlackSinkConfig config, HttpUrl url) {
