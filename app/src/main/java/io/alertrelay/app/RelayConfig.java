@@ -470,17 +470,35 @@ record RelayConfig(
                 ? new DeliveryPolicy(capacity, initial, max, maxRetryAfter, maxAge) : null;
     }
 
+    /** Most levels of nested {@code routes} (the top level counts as one). */
+    static final int MAX_ROUTE_DEPTH = 8;
+    private static final List<String> GROUPING_KEYS =
+            List.of("group-by", "group-wait", "group-interval", "repeat-interval", "send-resolved");
+
     private static List<Route> routes(ConfigBinder top, Set<String> sinkIds) {
-        List<Route> routes = new ArrayList<>();
         if (!top.isPresent("routes")) {
+            List<Route> routes = new ArrayList<>();
             if (!sinkIds.isEmpty()) {
                 routes.add(Route.toAll(List.copyOf(sinkIds)));
             }
             return routes;
         }
-        for (ConfigBinder entry : top.sectionList("routes")) {
+        return routes(top, top.sectionList("routes"), sinkIds, null, 1);
+    }
+
+    /**
+     * One level of {@code routes}. A nested route ({@code routes[i].routes[j]}) takes its parent's {@code sinks} when
+     * it names none, and its parent's grouping when it sets none of the grouping keys (Alertmanager's inheritance).
+     */
+    private static List<Route> routes(ConfigBinder top, List<ConfigBinder> entries, Set<String> sinkIds, Route parent,
+                                      int depth) {
+        List<Route> routes = new ArrayList<>();
+        for (ConfigBinder entry : entries) {
             int problemsBefore = top.problems().size();
             List<String> sinks = entry.list("sinks", Parsers::string);
+            if (parent != null && !entry.isPresent("sinks")) {
+                sinks = parent.sinks();
+            }
             entry.check(!sinks.isEmpty(), "sinks", "is required (a list of sink ids from the sinks section)");
             for (String sink : sinks) {
                 entry.check(sinkIds.contains(sink), "sinks",
@@ -501,10 +519,23 @@ record RelayConfig(
             matchers.addAll(entry.list("matchers", io.alertrelay.core.Matcher::parse));
             Optional<Boolean> continueMatching = entry.optional("continue", Parsers::bool);
             io.alertrelay.core.Grouping grouping = RoutingConfig.grouping((TreeConfigView) entry.view(), entry);
+            if (parent != null && GROUPING_KEYS.stream().noneMatch(entry::isPresent)) {
+                grouping = parent.grouping();
+            }
+            Route self = new Route(sinks, channels, severities.isEmpty() ? Set.of() : EnumSet.copyOf(severities),
+                    labels, canaries, matchers, continueMatching, grouping);
+            List<Route> children = List.of();
+            if (entry.isPresent("routes")) {
+                if (depth >= MAX_ROUTE_DEPTH) {
+                    entry.problem("routes", "routes nest at most " + MAX_ROUTE_DEPTH + " levels deep");
+                    markAllUsed((TreeConfigView) entry.view());
+                } else {
+                    children = routes(top, entry.sectionList("routes"), sinkIds, self, depth + 1);
+                }
+            }
             if (top.problems().size() == problemsBefore) {
-                routes.add(new Route(sinks, channels,
-                        severities.isEmpty() ? Set.of() : EnumSet.copyOf(severities), labels, canaries, matchers,
-                        continueMatching, grouping));
+                routes.add(new Route(self.sinks(), self.channels(), self.severities(), self.labels(), self.canaries(),
+                        self.matchers(), self.continueMatching(), self.grouping(), children));
             }
         }
         return routes;

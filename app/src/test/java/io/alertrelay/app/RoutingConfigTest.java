@@ -145,4 +145,36 @@ final class RoutingConfigTest {
                 .startsWith("http.token: must be at least 16").doesNotContain("short-secret"));
         assertThat(parse("http: {token: \"s3cret-s3cret-s3cret\"}\n").toString()).doesNotContain("s3cret");
     }
+
+    @Test
+    void nestedRoutesInheritSinksAndGroupingAndNestAtMostEightLevels() {
+        RelayConfig config = parse("""
+                routes:
+                  - matchers: ["severity=critical"]
+                    sinks: [oncall-slack]
+                    group-by: [service]
+                    routes:
+                      - matchers: ["service=db"]
+                      - matchers: ["service=batch"]
+                        sinks: [ops-mail]
+                        group-by: [host]
+                """);
+        Route parent = config.routes().get(0);
+        assertThat(parent.children()).hasSize(2);
+        Route db = parent.children().get(0);
+        assertThat(db.sinks()).as("inherited").containsExactly("oncall-slack");
+        assertThat(db.grouping()).as("inherited").isEqualTo(parent.grouping());
+        Route batch = parent.children().get(1);
+        assertThat(batch.sinks()).containsExactly("ops-mail");
+        assertThat(batch.grouping().groupBy()).contains(List.of("host"));
+
+        StringBuilder deep = new StringBuilder("routes:\n");
+        String indent = "";
+        for (int level = 0; level < RelayConfig.MAX_ROUTE_DEPTH + 1; level++) {
+            deep.append(indent).append("  - sinks: [ops-mail]\n").append(indent).append("    routes:\n");
+            indent += "    ";
+        }
+        deep.append(indent).append("  - sinks: [ops-mail]\n");
+        assertThat(problems(deep.toString())).anySatisfy(p -> assertThat(p).endsWith("routes nest at most 8 levels deep"));
+    }
 }

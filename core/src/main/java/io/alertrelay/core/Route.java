@@ -22,9 +22,18 @@ import java.util.Set;
  *                   {@code !~}) that must all hold
  * @param continueMatching {@code continue}: empty when the route does not say; see {@link Router} for what that means
  * @param grouping   {@code group-by} and the intervals; {@link Grouping#defaults()} = no grouping
+ * @param children   {@code routes} nested under this one, in order: an alert this route matches goes to the first
+ *                   child that matches it too (and on past a child that says {@code continue: true}); only when no
+ *                   child matches does this route deliver it itself (Alertmanager's routing tree; see {@link Router})
  */
 public record Route(List<String> sinks, List<String> channels, Set<Severity> severities, Map<String, String> labels,
-                    boolean canaries, List<Matcher> matchers, Optional<Boolean> continueMatching, Grouping grouping) {
+                    boolean canaries, List<Matcher> matchers, Optional<Boolean> continueMatching, Grouping grouping,
+                    List<Route> children) {
+    public Route(List<String> sinks, List<String> channels, Set<Severity> severities, Map<String, String> labels,
+                 boolean canaries, List<Matcher> matchers, Optional<Boolean> continueMatching, Grouping grouping) {
+        this(sinks, channels, severities, labels, canaries, matchers, continueMatching, grouping, List.of());
+    }
+
     public Route(List<String> sinks, List<String> channels, Set<Severity> severities, Map<String, String> labels) {
         this(sinks, channels, severities, labels, false);
     }
@@ -42,6 +51,7 @@ public record Route(List<String> sinks, List<String> channels, Set<Severity> sev
         matchers = List.copyOf(requireNonNull(matchers, "matchers is null"));
         requireNonNull(continueMatching, "continueMatching is null");
         requireNonNull(grouping, "grouping is null");
+        children = List.copyOf(requireNonNull(children, "children is null"));
     }
 
     public static Route toAll(List<String> sinks) {

@@ -56,4 +56,39 @@ final class RouterTest {
         assertThat(withDefault.select(critical)).containsExactly(pager);
         assertThat(withDefault.key(pager)).isEqualTo("routes[0][pager]");
     }
+
+    @Test
+    void aNestedRouteTakesWhatItsParentMatchedAndTheParentOnlyWhatNoChildDid() {
+        Route dbPager = route("db-pager", Optional.empty(), "service=db");
+        Route dbDisk = route("db-disk", Optional.empty(), "title=~Disk.*");
+        Route critical = withChildren(route("pager", Optional.empty(), "severity=critical"), dbPager, dbDisk);
+        Route everything = route("slack", Optional.empty(), "service=~.+");
+        Router router = Router.of(List.of(critical, everything));
+
+        // the first matching child wins (children always use first-match-wins); the union rule holds at the top
+        assertThat(router.select(critical("db", "Disk full"))).extracting(r -> r.sinks().get(0))
+                .containsExactly("db-pager", "slack");
+        // no child matches: the parent itself
+        assertThat(router.select(critical("web", "Latency high"))).extracting(r -> r.sinks().get(0))
+                .containsExactly("pager", "slack");
+        // a child is never reached without its parent
+        assertThat(router.select(info)).extracting(r -> r.sinks().get(0)).containsExactly("slack");
+
+        Route continuing = withChildren(route("pager", Optional.empty(), "severity=critical"),
+                route("db-pager", Optional.of(true), "service=db"), dbDisk);
+        assertThat(Router.of(List.of(continuing)).select(critical("db", "Disk full")))
+                .extracting(r -> r.sinks().get(0)).containsExactly("db-pager", "db-disk");
+
+        assertThat(router.all()).containsExactly(critical, dbPager, dbDisk, everything);
+        assertThat(router.key(dbDisk)).isEqualTo("routes[0].routes[1][db-disk]");
+    }
+
+    private static Alert critical(String service, String title) {
+        return alert("c-" + service, title, Severity.CRITICAL, Map.of("service", service));
+    }
+
+    private static Route withChildren(Route route, Route... children) {
+        return new Route(route.sinks(), route.channels(), route.severities(), route.labels(), route.canaries(),
+                route.matchers(), route.continueMatching(), route.grouping(), List.of(children));
+    }
 }
