@@ -40,7 +40,9 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  */
 public final class DurablePathBench {
-    private static final String PAYLOAD = "{\"id\":\"evt-%d\",\"title\":\"Disk full on db-1\",\"status\":\"firing\","
+    /** Each its own alert (its own fingerprint), or the repeat rule would send only the first. */
+    private static final String PAYLOAD = "{\"id\":\"evt-%1$d\",\"fingerprint\":\"evt-%1$d\",\"title\":\"Disk full on db-1\","
+            + "\"status\":\"firing\","
             + "\"severity\":\"critical\",\"summary\":\"/var at 97%%\",\"labels\":{\"host\":\"db-1\",\"team\":\"storage\","
             + "\"region\":\"eu-west-1\"},\"source\":\"monitor-7\",\"timestamp\":\"2026-11-23T10:00:00Z\","
             + "\"runbook\":\"https://wiki/runbooks/disk\"}";
