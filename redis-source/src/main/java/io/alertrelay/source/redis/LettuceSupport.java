@@ -83,6 +83,38 @@ final class LettuceSupport {
         return builder.withClientName(config.clientName()).withTimeout(config.connectTimeout()).build();
     }
 
+    /**
+     * A client for keyed commands (not pub/sub) on the Redis the source follows: a {@link io.lettuce.core.RedisClient}
+     * on {@code uri} for a single node or Sentinel, or, with {@code redis.cluster}, a
+     * {@link io.lettuce.core.cluster.RedisClusterClient} on the seeds that follows {@code MOVED}/{@code ASK} and
+     * refreshes its slots on redirects, reconnects and every {@code reconcile-interval}. Exactly one is set.
+     */
+    record KeyedClient(io.lettuce.core.RedisClient single, io.lettuce.core.cluster.RedisClusterClient cluster) {}
+
+    static KeyedClient keyedClient(RedisSourceConfig config, RedisURI uri, String clientNameSuffix, Duration timeout) {
+        if (config.cluster().isPresent()) {
+            List<RedisURI> seeds = config.cluster().get().nodes().stream().map(node -> {
+                RedisURI seed = nodeUri(config, node.toString());
+                seed.setClientName(config.clientName() + clientNameSuffix);
+                seed.setTimeout(timeout);
+                return seed;
+            }).toList();
+            io.lettuce.core.cluster.RedisClusterClient cluster = io.lettuce.core.cluster.RedisClusterClient.create(seeds);
+            cluster.setOptions(io.lettuce.core.cluster.ClusterClientOptions.builder(clientOptions(config))
+                    .timeoutOptions(io.lettuce.core.TimeoutOptions.enabled(timeout))
+                    .topologyRefreshOptions(io.lettuce.core.cluster.ClusterTopologyRefreshOptions.builder()
+                            .enablePeriodicRefresh(config.reconcileInterval())
+                            .enableAllAdaptiveRefreshTriggers()
+                            .build())
+                    .build());
+            return new KeyedClient(null, cluster);
+        }
+        io.lettuce.core.RedisClient single = io.lettuce.core.RedisClient.create(uri);
+        single.setOptions(clientOptions(config).mutate()
+                .timeoutOptions(io.lettuce.core.TimeoutOptions.enabled(timeout)).build());
+        return new KeyedClient(single, null);
+    }
+
     /** The URI of one fixed data node ({@code host:port}): no Sentinel look-up, the data nodes' password. */
     static RedisURI nodeUri(RedisSourceConfig config, String node) {
         HostAndPort address = HostAndPort.parse(node);

@@ -6,17 +6,13 @@ import io.alertrelay.core.DeliveryClaims;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisStringCommands;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -72,29 +68,9 @@ public final class RedisDeliveryClaims implements DeliveryClaims {
         this.uri = LettuceSupport.redisUri(config);
         uri.setClientName(config.clientName() + "-claims");
         uri.setTimeout(COMMAND_TIMEOUT);
-        if (config.cluster().isPresent()) {
-            List<RedisURI> seeds = config.cluster().get().nodes().stream().map(node -> {
-                RedisURI seed = LettuceSupport.nodeUri(config, node.toString());
-                seed.setClientName(config.clientName() + "-claims");
-                seed.setTimeout(COMMAND_TIMEOUT);
-                return seed;
-            }).toList();
-            this.client = null;
-            this.clusterClient = RedisClusterClient.create(seeds);
-            this.clusterClient.setOptions(ClusterClientOptions.builder(LettuceSupport.clientOptions(config))
-                    .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
-                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                            .enablePeriodicRefresh(config.reconcileInterval())
-                            .enableAllAdaptiveRefreshTriggers()
-                            .build())
-                    .build());
-        } else {
-            this.clusterClient = null;
-            this.client = RedisClient.create(uri);
-            this.client.setOptions(LettuceSupport.clientOptions(config).mutate()
-                    .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
-                    .build());
-        }
+        LettuceSupport.KeyedClient keyed = LettuceSupport.keyedClient(config, uri, "-claims", COMMAND_TIMEOUT);
+        this.client = keyed.single();
+        this.clusterClient = keyed.cluster();
     }
 
     @Override

@@ -12,7 +12,6 @@ import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XPendingArgs;
@@ -21,8 +20,6 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisStreamAsyncCommands;
 import io.lettuce.core.api.sync.RedisStreamCommands;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.StringCodec;
@@ -103,28 +100,9 @@ public final class StreamSource implements AutoCloseable {
         this.uri = LettuceSupport.redisUri(config);
         uri.setClientName(config.clientName() + "-stream");
         uri.setTimeout(timeout);
-        if (config.cluster().isPresent()) {
-            List<RedisURI> seeds = config.cluster().get().nodes().stream().map(node -> {
-                RedisURI seed = LettuceSupport.nodeUri(config, node.toString());
-                seed.setClientName(config.clientName() + "-stream");
-                seed.setTimeout(timeout);
-                return seed;
-            }).toList();
-            this.client = null;
-            this.clusterClient = RedisClusterClient.create(seeds);
-            this.clusterClient.setOptions(ClusterClientOptions.builder(LettuceSupport.clientOptions(config))
-                    .timeoutOptions(TimeoutOptions.enabled(timeout))
-                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                            .enablePeriodicRefresh(config.reconcileInterval())
-                            .enableAllAdaptiveRefreshTriggers()
-                            .build())
-                    .build());
-        } else {
-            this.clusterClient = null;
-            this.client = RedisClient.create(uri);
-            this.client.setOptions(LettuceSupport.clientOptions(config).mutate()
-                    .timeoutOptions(TimeoutOptions.enabled(timeout)).build());
-        }
+        LettuceSupport.KeyedClient keyed = LettuceSupport.keyedClient(config, uri, "-stream", timeout);
+        this.client = keyed.single();
+        this.clusterClient = keyed.cluster();
     }
 
     public String consumer() {
